@@ -1,0 +1,382 @@
+"""The extractive answer selector: best sentence, then the short span in it that answers.
+
+Given the retrieved passages, every passage is scored as an answer sentence (closeness to the
+question in meaning and in words); the best few are parsed with spaCy and searched for a span
+of the kind the question asks for (a date for "when", a person for "who", the clause after
+"because" for "why", ...). The answer is always a verbatim slice of a passage. A calibrated
+confidence decides whether to answer or to decline.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .nlp import parse
+from .question import Question, analyse
+from .retriever import tokenize
+from .schema import Answer, Citation, Hit
+
+__all__ = ["select_answer", "Span", "ABSTAIN_BELOW", "POOL"]
+
+POOL = 12  # retrieved passages considered as answer sentences
+PARSED = 5  # best sentences searched for a span (each costs a spaCy parse)
+ABSTAIN_BELOW = 0.5  # confidence under which the selector declines (chosen on dev data)
+
+# Clause-like dependents that start a new statement inside a sentence.
+CLAUSE_DEPS = {"advcl", "conj", "ccomp", "relcl", "parataxis", "acl"}
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # character offsets into the passage's visible text
+    end: int
+    score: float  # how well the span fits the question, in [0, 1]
+    typed: bool  # a span of the wanted kind (a date for "when", ...), not a fallback phrase
+
+
+@dataclass(frozen=True)
+class _Scored:
+    hit: Hit
+    coverage: float  # weighted share of the question's words found in the passage
+    key_coverage: float  # share of the question's names and numbers found
+    score: float
+
+
+# --- sentence scoring ----------------------------------------------------------------------
+
+
+def _coverage(q: Question, hit: Hit) -> tuple[float, float]:
+    words = set(tokenize(hit.passage.search_text))
+    context = set(tokenize(hit.context or hit.passage.title))
+    weight = {t: (2.0 if t in q.key_terms else 1.0) for t in q.terms}
+    total = sum(weight.values()) or 1.0
+    # Words found only around the passage count half: they give context, not the fact.
+    found = sum(w * (1.0 if t in words else 0.5 if t in context else 0.0) for t, w in weight.items())
+    keys = q.key_terms
+    key_cov = (sum(1.0 if t in words else 0.7 if t in context else 0.0 for t in keys) / len(keys)
+               if keys else 1.0)
+    return found / total, key_cov
+
+
+def _score_sentences(q: Question, hits: list[Hit]) -> list[_Scored]:
+    scored = []
+    for hit in hits[:POOL]:
+        cov, key_cov = _coverage(q, hit)
+        score = 0.55 * hit.dense + 0.35 * cov + 0.10 * key_cov
+        scored.append(_Scored(hit, cov, key_cov, score))
+    return sorted(scored, key=lambda s: s.score, reverse=True)
+
+
+# --- span extraction -----------------------------------------------------------------------
+
+
+def _question_tokens(q: Question, doc) -> list[int]:
+    terms = set(q.terms)
+    return [t.i for t in doc if tokenize(t.text) and tokenize(t.text)[0] in terms]
+
+
+def _clause(tok):
+    """Tokens of the clause holding ``tok``: its verb's subtree minus embedded clauses."""
+    verb = tok
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    inside = set()
+    for t in verb.subtree:
+        inside.add(t.i)
+    for child in verb.children:
+        if child.dep_ in CLAUSE_DEPS and not (child.left_edge.i <= tok.i <= child.right_edge.i):
+            inside -= {t.i for t in child.subtree}
+    return inside
+
+
+def _tree_distance(a, b) -> int:
+    """Edges between two tokens in the dependency tree."""
+    up = {a.i: 0}
+    for depth, anc in enumerate(a.ancestors, 1):
+        up[anc.i] = depth
+    if b.i in up:
+        return up[b.i]
+    for depth, anc in enumerate(b.ancestors, 1):
+        if anc.i in up:
+            return depth + up[anc.i]
+    return len(a.doc)
+
+
+def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> float:
+    """How closely a candidate span is tied to the question's words in the sentence.
+
+    Three signals: the share of the question's words in the candidate's clause, how few
+    dependency edges separate it from the nearest of them, and question words that describe
+    the candidate itself ("Iraqi official ... who leads the delegation" → Fuad Hussein).
+    """
+    if not matched:
+        return 0.3
+    root = doc[start_tok:end_tok].root
+    clause = _clause(root)
+    in_clause = sum(1 for i in matched if i in clause) / len(matched)
+    hops = min(_tree_distance(root, doc[i]) for i in matched)
+    own = {t.i for t in root.subtree} - set(range(start_tok, end_tok))
+    described = sum(1 for i in matched if i in own) / len(matched)
+    return 0.45 * in_clause + 0.35 / (1.0 + hops / 2.0) + 0.2 * described
+
+
+def _is_in_question(q: Question, text: str) -> bool:
+    words = tokenize(text)
+    return bool(words) and all(w in q.terms for w in words)
+
+
+def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    spans = []
+    for ent in doc.ents:
+        fit_label = q.labels.get(ent.label_)
+        if not fit_label or _is_in_question(q, ent.text):
+            continue
+        score = fit_label * _fit(q, doc, ent.start, ent.end, matched)
+        if q.qtype == "number" and q.focus:
+            after = " ".join(t.lemma_.lower() for t in doc[ent.end : ent.end + 4])
+            if q.focus in after:
+                score += 0.3  # "2,500 troops" answers "how many troops"
+        if q.qtype == "number" and ent.label_ == "CARDINAL" and re.fullmatch(r"(19|20)\d\d", ent.text):
+            score *= 0.3  # a bare year is rarely the count asked for
+        spans.append(Span(ent.start_char, ent.end_char, min(score, 1.0), True))
+    return spans
+
+
+QUOTE_RE = re.compile(r"“([^”]{3,})”|\"([^\"]{3,})\"")
+
+
+def _quote_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    spans = []
+    text = doc.text
+    for m in QUOTE_RE.finditer(text):
+        group = 1 if m.group(1) is not None else 2
+        start, end = m.start(group), m.end(group)
+        inner = text[start:end].strip(" ,.")
+        if not inner or _is_in_question(q, inner):
+            continue
+        start = text.index(inner, start)
+        tok = doc.char_span(start, start + len(inner), alignment_mode="expand")
+        fit = _fit(q, doc, tok.start, tok.end, matched) if tok is not None else 0.3
+        spans.append(Span(start, start + len(inner), fit, True))
+    return spans
+
+
+def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    spans = []
+    for tok in doc:
+        conjuncts = [t for t in tok.conjuncts if t.i > tok.i]
+        if tok.dep_ == "conj" or len(conjuncts) < 2:
+            continue
+        last = max(conjuncts, key=lambda t: t.i)
+        start, end = tok.left_edge.i, last.right_edge.i + 1
+        if doc[start].dep_ in ("det", "cc", "punct"):
+            start += 1
+        span = doc[start:end]
+        if _is_in_question(q, span.text):
+            continue
+        score = _fit(q, doc, start, end, matched) * min(1.0, 0.5 + 0.15 * len(conjuncts))
+        spans.append(Span(span.start_char, span.end_char, score, True))
+    return spans
+
+
+REASON_MARKERS = [
+    ("because of", 1.0), ("because", 1.0), ("due to", 1.0), ("owing to", 1.0),
+    ("as a result of", 1.0), ("in retaliation for", 1.0), ("in response to", 0.9),
+    ("in light of", 0.9), ("in the wake of", 0.8), ("thanks to", 0.9), ("on the grounds that", 1.0),
+    ("in order to", 0.8), ("so that", 0.8), ("so as to", 0.8), ("in an effort to", 0.8),
+    ("given that", 0.8), ("since", 0.5), ("after", 0.45), ("as", 0.35), ("to", 0.3), ("for", 0.3),
+]
+
+
+def _reason_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    spans = []
+    text = doc.text
+    for marker, weight in REASON_MARKERS:
+        for m in re.finditer(rf"\b{re.escape(marker)}\b", text, re.I):
+            last = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if last is None or last.end >= len(doc):
+                continue
+            marker_tok = last[-1]
+            # The reason runs to the end of the marker's phrase or clause.
+            anchor = marker_tok.head if marker_tok.dep_ == "mark" else marker_tok
+            end_tok = max(anchor.right_edge.i, marker_tok.i + 1)
+            span = doc[last.end : end_tok + 1]
+            inner = span.text.strip(" ,.;:“”\"")
+            if len(inner.split()) < 2 or _is_in_question(q, inner):
+                continue
+            start = text.index(inner, span.start_char)
+            score = weight * _fit(q, doc, last.start, end_tok + 1, matched)
+            spans.append(Span(start, start + len(inner), min(score, 1.0), True))
+    return spans
+
+
+PHRASE_DEPS = {"dobj", "attr", "acomp", "oprd", "pobj", "xcomp", "nsubj", "nsubjpass", "appos",
+               "npadvmod", "agent", "dative"}
+
+
+def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    """Fallback: the phrase a matched question word governs, or a nearby noun chunk."""
+    spans = []
+    matched_set = set(matched)
+    for i in matched:
+        for child in doc[i].children:
+            target = child
+            if child.dep_ == "prep":
+                objs = [c for c in child.children if c.dep_ == "pobj"]
+                if not objs:
+                    continue
+                target = objs[0]
+            if target.dep_ not in PHRASE_DEPS or target.i in matched_set:
+                continue
+            chunk = next((nc for nc in doc.noun_chunks if nc.start <= target.i < nc.end), None)
+            span = chunk if chunk is not None else doc[target.left_edge.i : target.right_edge.i + 1]
+            if len(span) > 15 or _is_in_question(q, span.text):
+                continue
+            spans.append(Span(span.start_char, span.end_char, 0.5 + 0.3 * _fit(q, doc, span.start, span.end, matched), False))
+    for nc in doc.noun_chunks:
+        if _is_in_question(q, nc.text) or all(t.is_stop for t in nc):
+            continue
+        spans.append(Span(nc.start_char, nc.end_char, 0.4 * _fit(q, doc, nc.start, nc.end, matched), False))
+    return spans
+
+
+EXTRACTORS = {
+    "quote": _quote_spans,
+    "list": _list_spans,
+    "reason": _reason_spans,
+}
+
+
+def extract_span(q: Question, text: str) -> Span | None:
+    """The best answer span in ``text`` for the question, or None."""
+    doc = parse(text)
+    matched = _question_tokens(q, doc)
+    extractor = EXTRACTORS.get(q.qtype, _entity_spans)
+    spans = extractor(q, doc, matched) if q.qtype != "phrase" else []
+    if not spans:
+        spans = _entity_spans(q, doc, matched) if q.qtype in EXTRACTORS else []
+        spans += _phrase_spans(q, doc, matched)
+        spans = [Span(s.start, s.end, s.score * 0.8, False) if q.qtype != "phrase" else s
+                 for s in spans]
+    if not spans:
+        return None
+    best = max(spans, key=lambda s: (s.score, -(s.end - s.start)))
+    return _trim(text, best)
+
+
+def _trim(text: str, span: Span) -> Span:
+    start, end = span.start, span.end
+    while start < end and text[start] in " ,;:.(“\"'‘":
+        start += 1
+    while end > start and text[end - 1] in " ,;:.)”\"'’":
+        end -= 1
+    # keep a closing bracket or quote whose opening one is inside the span
+    if end < span.end and text[end] in ")”" and ("(" if text[end] == ")" else "“") in text[start:end]:
+        end += 1
+    return Span(start, end, span.score, span.typed)
+
+
+# --- confidence --------------------------------------------------------------------------
+
+# Logistic weights over (cosine, coverage, key coverage, typed span found, span score).
+# Fitted on the dev sets; see README "Answer quality".
+WEIGHTS = (4.0, 3.0, 2.0, 1.0, 1.0)
+BIAS = -5.0
+
+
+def confidence(dense: float, coverage: float, key_coverage: float, typed: bool, span_score: float) -> float:
+    x = (dense, coverage, key_coverage, 1.0 if typed else 0.0, span_score)
+    z = BIAS + sum(w * v for w, v in zip(WEIGHTS, x))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+# --- the selector ------------------------------------------------------------------------
+
+
+def _citation(hit: Hit, score: float) -> Citation:
+    p = hit.passage
+    return Citation(source=p.source, title=p.title, text=p.text, start=p.start, end=p.end,
+                    score=round(float(score), 4))
+
+
+def _agreeing(answer: str, best: _Scored, others: list[_Scored]) -> list[_Scored]:
+    """Other articles whose passages state the same answer."""
+    key = re.sub(r"\W+", " ", answer.lower()).strip()
+    if len(key) < 2:
+        return []
+    agree, seen = [], {best.hit.passage.source}
+    for s in others:
+        src = s.hit.passage.source
+        text = re.sub(r"\W+", " ", s.hit.passage.search_text.lower())
+        if src not in seen and f" {key} " in f" {text} " and s.coverage >= 0.5 * best.coverage:
+            agree.append(s)
+            seen.add(src)
+    return agree
+
+
+def select_answer(question: str, hits: list[Hit], k: int = 5,
+                  abstain_below: float = ABSTAIN_BELOW) -> Answer:
+    """Choose the answer span among retrieved passages, or decline."""
+    q = analyse(question)
+    scored = _score_sentences(q, hits)
+    if not scored:
+        return Answer(question=question, answer="", abstained=True, confidence=0.0,
+                      answer_type=q.qtype, note="the store is empty")
+    best_choice = None
+    for s in scored[:PARSED]:
+        span = extract_span(q, s.hit.passage.search_text)
+        if span is None:
+            continue
+        conf = confidence(s.hit.dense, s.coverage, s.key_coverage, span.typed, span.score)
+        if best_choice is None or conf > best_choice[2]:
+            best_choice = (s, span, conf)
+    if best_choice is None:
+        top = scored[0]
+        conf = confidence(top.hit.dense, top.coverage, top.key_coverage, False, 0.0)
+        return _declined(question, q, scored, k, conf)
+    best, span, conf = best_choice
+    if conf < abstain_below:
+        return _declined(question, q, scored, k, conf)
+
+    text = best.hit.passage.search_text
+    answer = text[span.start : span.end]
+    rest = [s for s in scored if s is not best]
+    agree = _agreeing(answer, best, rest)
+    ordered = [best] + agree + [s for s in rest if s not in agree]
+    citations = [_citation(s.hit, s.score) for s in ordered[: max(k, 1 + len(agree))]]
+    start, end = _locate(answer, best.hit.passage.text, span)
+    note = f"{1 + len(agree)} articles agree" if agree else ""
+    return Answer(
+        question=question,
+        answer=answer,
+        abstained=False,
+        confidence=round(conf, 4),
+        citations=citations,
+        answer_type=q.qtype,
+        answer_start=start,
+        answer_end=end,
+        agreeing_sources=[s.hit.passage.source for s in [best] + agree] if agree else [],
+        note=note,
+    )
+
+
+def _locate(answer: str, citation_text: str, span: Span) -> tuple[int, int]:
+    """Answer offsets inside the citation text (they differ from the span only for HTML)."""
+    if citation_text[span.start : span.end] == answer:
+        return span.start, span.end
+    at = citation_text.find(answer)
+    return (at, at + len(answer)) if at >= 0 else (-1, -1)
+
+
+def _declined(question: str, q: Question, scored: list[_Scored], k: int, conf: float) -> Answer:
+    return Answer(
+        question=question,
+        answer="",
+        abstained=True,
+        confidence=round(conf, 4),
+        citations=[_citation(s.hit, s.score) for s in scored[:k]],
+        answer_type=q.qtype,
+        note="I couldn't find that in the articles; these are the closest passages.",
+    )

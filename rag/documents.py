@@ -1,0 +1,317 @@
+"""Load articles from files or folders and clean them into content blocks with file offsets."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import SourceNotFound
+from .schema import Block, Document
+
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "SourceFile",
+    "Skipped",
+    "find_source_files",
+    "read_text",
+    "load_document",
+    "content_blocks",
+    "is_furniture",
+]
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+# A corpus folder's own documentation is not an article.
+NOT_ARTICLES = re.compile(r"^(readme|license|licence|changelog|contributing)(\.\w+)?$", re.I)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    root: Path
+    path: Path
+
+    @property
+    def source_id(self) -> str:
+        return self.path.relative_to(self.root).as_posix()
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+def find_source_files(paths: Iterable[str | Path]) -> Iterator[SourceFile | Skipped]:
+    """Yield every article file under the given files or folders, ids relative to each path.
+
+    A missing path raises SourceNotFound naming it, before anything is yielded.
+    """
+    resolved = [Path(p) for p in paths]
+    for p in resolved:
+        if not p.exists():
+            raise SourceNotFound(f"no such file or folder: {p}")
+    for p in resolved:
+        p = p.resolve()
+        if p.is_file():
+            if p.suffix.lower() in SUPPORTED_SUFFIXES:
+                yield SourceFile(p.parent, p)
+            else:
+                yield Skipped(str(p), f"unsupported file type {p.suffix or '(none)'}")
+            continue
+        for f in sorted(p.rglob("*")):
+            rel = f.relative_to(p)
+            if any(part.startswith(".") for part in rel.parts):
+                continue
+            if not f.is_file() or f.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            if NOT_ARTICLES.match(f.name):
+                continue
+            yield SourceFile(p, f)
+
+
+def read_text(path: Path) -> str:
+    """Read a file exactly as ``open(path, encoding="utf-8").read()`` would see it.
+
+    Invalid UTF-8 is decoded with replacement characters and a warning instead of failing.
+    """
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        log.warning("%s is not valid UTF-8 (byte %d); decoded with replacement", path, exc.start)
+        text = data.decode("utf-8", errors="replace")
+    # Universal newlines, as text-mode open() does, so offsets agree with it.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_document(sf: SourceFile) -> Document:
+    raw = read_text(sf.path)
+    suffix = sf.path.suffix.lower()
+    blocks = content_blocks(raw, suffix)
+    title = blocks[0].text.strip() if blocks else sf.path.stem
+    return Document(
+        source=sf.source_id,
+        title=title.lstrip("\ufeff"),
+        raw=raw,
+        blocks=tuple(blocks),
+        root=str(sf.root),
+        content_hash=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+    )
+
+
+def content_blocks(raw: str, suffix: str = ".txt") -> list[Block]:
+    """Article blocks of a file in reading order, page furniture removed."""
+    if suffix in HTML_SUFFIXES:
+        blocks = html_blocks(raw)
+    else:
+        blocks = text_blocks(raw, markdown=suffix in MARKDOWN_SUFFIXES)
+    return drop_furniture(blocks)
+
+
+# --- plain text and markdown ---------------------------------------------------------------
+
+MARKDOWN_PREFIX = re.compile(r"^\s*(#{1,6}\s+|[-*+]\s+|>\s*|\d+[.)]\s+)")
+
+
+def text_blocks(raw: str, markdown: bool = False) -> list[Block]:
+    """One block per non-empty line (news text puts one paragraph on a line)."""
+    blocks = []
+    pos = 0
+    for line in raw.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        lead = len(line) - len(line.lstrip())
+        if markdown:
+            m = MARKDOWN_PREFIX.match(line)
+            if m:
+                lead = m.end()
+        text = line[lead:].rstrip()
+        if text.strip("\ufeff \t"):
+            blocks.append(Block(start + lead, text))
+    return blocks
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+# Tags whose text is never article content.
+HTML_SKIP = {"script", "style", "noscript", "template", "svg", "head", "nav", "footer",
+             "aside", "form", "button", "select", "iframe", "object", "canvas", "menu"}
+HTML_BLOCK = {"p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4",
+              "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th",
+              "blockquote", "pre", "figure", "figcaption", "br", "hr", "title", "address",
+              "caption", "details", "summary"}
+VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source",
+        "track", "wbr"}
+
+
+class _VisibleText(HTMLParser):
+    """Visible characters of an HTML page, each with its offset in the original file."""
+
+    def __init__(self, raw: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.raw = raw
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", raw)]
+        self.blocks: list[tuple[list[str], list[int]]] = [([], [])]
+        self.skip_depth = 0
+        self.stack: list[str] = []
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def _break(self) -> None:
+        if self.blocks[-1][0]:
+            self.blocks.append(([], []))
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in HTML_BLOCK:
+            self._break()
+        if tag in VOID:
+            return
+        self.stack.append(tag)
+        if tag in HTML_SKIP:
+            self.skip_depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in HTML_BLOCK:
+            self._break()
+        if tag not in self.stack:
+            return
+        while self.stack:
+            top = self.stack.pop()
+            if top in HTML_SKIP:
+                self.skip_depth -= 1
+            if top == tag:
+                break
+
+    def _emit(self, chars: str, offsets: list[int]) -> None:
+        if self.skip_depth:
+            return
+        text, offs = self.blocks[-1]
+        text.extend(chars)
+        offs.extend(offsets)
+
+    def handle_data(self, data: str) -> None:
+        start = self._offset()
+        self._emit(data, list(range(start, start + len(data))))
+
+    def handle_entityref(self, name: str) -> None:
+        start = self._offset()
+        char = html.unescape(f"&{name};")
+        self._emit(char, [start] * len(char))
+
+    def handle_charref(self, name: str) -> None:
+        self.handle_entityref(f"#{name}")
+
+
+def html_blocks(raw: str) -> list[Block]:
+    """Blocks of visible text in an HTML page; offsets point at the original markup."""
+    parser = _VisibleText(raw)
+    parser.feed(raw)
+    parser.close()
+    blocks = []
+    for chars, offsets in parser.blocks:
+        text, offs = _collapse_whitespace(chars, offsets)
+        if text:
+            blocks.append(Block(offs[0], text, tuple(offs)))
+    return blocks
+
+
+def _collapse_whitespace(chars: list[str], offsets: list[int]) -> tuple[str, list[int]]:
+    out: list[str] = []
+    offs: list[int] = []
+    for ch, off in zip(chars, offsets):
+        if ch.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                offs.append(off)
+            continue
+        out.append(ch)
+        offs.append(off)
+    while out and out[-1] == " ":
+        out.pop()
+        offs.pop()
+    return "".join(out), offs
+
+
+def raw_end(raw: str, pos: int) -> int:
+    """End offset in ``raw`` of the visible character that starts at ``pos``."""
+    if raw.startswith("&", pos):
+        m = re.compile(r"&(#\d+|#[xX][0-9a-fA-F]+|\w+);?").match(raw, pos)
+        if m:
+            return m.end()
+    return pos + 1
+
+
+# --- page furniture --------------------------------------------------------------------------
+
+# Navigation and widget labels; matched against a whole short line, never inside prose.
+NAV_LABEL = re.compile(
+    r"""^(
+        (previous|prev|next|older|newer)\s+(article|post|story|page|item|entry)s?
+      | related(\s+(posts?|articles?|stories|news|content|links|reading|topics|coverage))?
+      | (more|top|latest|popular|trending)\s+(stories|news|articles|posts|from\s+.+)
+      | (read|see|view|load|show)\s+(more|also|all|next|comments?)\b.*
+      | share(\s+(this|on|via|the)\b.*)?
+      | (tweet|email|print|whatsapp|facebook|twitter|linkedin|reddit|telegram|pinterest|copy\s+link)
+      | (advertisement|advert|sponsored(\s+content)?|ad)
+      | (subscribe|sign\s+up|log\s*in|sign\s+in|register|follow\s+us)\b.*
+      | (leave\s+a\s+(comment|reply)|\d*\s*comments?|skip\s+to\s+.*|back\s+to\s+top|cookie.*)
+      | (all\s+rights\s+reserved|copyright\b|©).*
+      | (click|tap)\s+here\b.*
+      | your\s+browser\s+(does\s*n[o’']t|does\s+not|cannot|can[’']t)\s+support\b.*
+      | (powered\s+by|translated\s+by)\s+.*
+      | (listen\s+to\s+(this\s+)?(article|story)|\d+\s+min(ute)?s?\s+read)
+    )$""",
+    re.I | re.X,
+)
+# Labels that introduce a list of links to other articles.
+LINK_LIST_LABEL = re.compile(
+    r"^((previous|prev|next|older|newer)\s+\w+|related\b.*|(more|top|latest|popular|trending)\s+.*"
+    r"|(read|see)\s+(more|also)\b.*)$",
+    re.I,
+)
+# Lines after such a label that look like link titles: short and without a full stop.
+LINK_TITLE_MAX_WORDS = 16
+FURNITURE_MAX_WORDS = 12
+
+
+def _label(line: str) -> str:
+    return line.strip().strip(":|»«›‹>-–—•·*").strip()
+
+
+def is_furniture(line: str) -> bool:
+    """True for a line that is page navigation or a widget label rather than article text."""
+    text = _label(line)
+    if not text or len(text.split()) > FURNITURE_MAX_WORDS:
+        return False
+    return bool(NAV_LABEL.match(text))
+
+
+def _looks_like_link_title(text: str) -> bool:
+    words = text.split()
+    return len(words) <= LINK_TITLE_MAX_WORDS and not re.search(r"[.!?][\"”’')]*$", text)
+
+
+def drop_furniture(blocks: list[Block]) -> list[Block]:
+    """Drop navigation labels, and the link titles listed under them (e.g. 'Next Article')."""
+    kept = []
+    in_navigation = False
+    for block in blocks:
+        if is_furniture(block.text):
+            in_navigation = bool(LINK_LIST_LABEL.match(_label(block.text)))
+            continue
+        if in_navigation and _looks_like_link_title(block.text):
+            continue
+        in_navigation = False
+        kept.append(block)
+    return kept

@@ -1,0 +1,159 @@
+"""Ingest: files → cleaned documents → passages → vectors → store, incrementally and in batches."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .documents import SourceFile, Skipped, find_source_files, load_document
+from .embedder import Embedder
+from .schema import Passage
+from .splitter import split_document
+from .store import PassageStore
+
+__all__ = ["IngestReport", "ingest"]
+
+log = logging.getLogger(__name__)
+
+# Passages embedded and written per step: large enough for an efficient encode, small enough
+# that memory stays flat however big the corpus is.
+BATCH_PASSAGES = 512
+
+Progress = Callable[[int, int], None]  # (files done, files total)
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    added: int = 0  # new files
+    replaced: int = 0  # files whose content changed
+    unchanged: int = 0
+    passages: int = 0  # passages written
+    removed: int = 0  # files pruned because they are gone
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.files} files: {self.added} new, {self.replaced} changed, "
+            f"{self.unchanged} unchanged, {len(self.skipped)} skipped",
+            f"{self.passages} passages written",
+        ]
+        if self.removed:
+            parts.append(f"{self.removed} removed")
+        return "; ".join(parts)
+
+
+@dataclass
+class _Pending:
+    passages: list[Passage] = field(default_factory=list)
+    # source -> ids it must keep; anything else stored for the source is stale
+    sources: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _stored_state(store: PassageStore) -> dict[str, tuple[set[str], int]]:
+    """source -> (document hashes seen on its passages, passage count)."""
+    state: dict[str, tuple[set[str], int]] = {}
+    for p in store.passages():
+        hashes, n = state.get(p.source, (set(), 0))
+        hashes.add(p.doc_hash)
+        state[p.source] = (hashes, n + 1)
+    return state
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    store: PassageStore,
+    embedder: Embedder,
+    *,
+    rebuild: bool = False,
+    prune: bool = False,
+    progress: bool = True,
+) -> IngestReport:
+    """Bring the store in line with the files under ``paths``.
+
+    An unchanged file (same content hash, complete passage set) is skipped without embedding;
+    a changed one has its passages replaced. Re-running after a crash finishes the job.
+    """
+    paths = list(paths)
+    found = list(find_source_files(paths))  # raises SourceNotFound first
+    report = IngestReport()
+    report.skipped.extend(f for f in found if isinstance(f, Skipped))
+    files = [f for f in found if isinstance(f, SourceFile)]
+    report.files = len(files) + len(report.skipped)
+    if rebuild:
+        for info in store.sources():
+            store.delete_source(info.source)
+    state = {} if rebuild else _stored_state(store)
+
+    pending = _Pending()
+    bar = _progress_bar(len(files), progress)
+    try:
+        for sf in files:
+            _ingest_file(sf, store, embedder, state, pending, report)
+            if len(pending.passages) >= BATCH_PASSAGES:
+                _flush(pending, store, embedder, report)
+            bar.update(1)
+            bar.set_postfix(passages=report.passages + len(pending.passages), refresh=False)
+        _flush(pending, store, embedder, report)
+    finally:
+        bar.close()
+    if prune:
+        report.removed = _prune(store, files, paths, state)
+    if report.passages or report.removed or rebuild:
+        store.touch()
+    return report
+
+
+def _ingest_file(sf, store, embedder, state, pending: _Pending, report: IngestReport) -> None:
+    try:
+        doc = load_document(sf)
+    except OSError as exc:
+        report.skipped.append(Skipped(str(sf.path), f"cannot read: {exc.strerror or exc}"))
+        return
+    passages = split_document(doc)
+    if not passages:
+        report.skipped.append(Skipped(str(sf.path), "no article text"))
+        return
+    hashes, count = state.get(doc.source, (set(), 0))
+    if hashes == {doc.content_hash} and count == len(passages):
+        report.unchanged += 1
+        return
+    if count:
+        report.replaced += 1
+    else:
+        report.added += 1
+    pending.passages.extend(passages)
+    pending.sources[doc.source] = [p.id for p in passages]
+
+
+def _flush(pending: _Pending, store: PassageStore, embedder: Embedder, report: IngestReport) -> None:
+    if not pending.passages:
+        return
+    vectors = embedder.embed([p.search_text for p in pending.passages])
+    store.add(pending.passages, vectors)
+    # Old passages go only after the new ones are in, so a crash never leaves a file absent.
+    for source, keep in pending.sources.items():
+        store.delete_source(source, keep_ids=keep)
+    report.passages += len(pending.passages)
+    pending.passages.clear()
+    pending.sources.clear()
+
+
+def _prune(store: PassageStore, files: list[SourceFile], paths, state) -> int:
+    """Drop sources stored from these roots whose files no longer exist."""
+    present = {sf.source_id for sf in files}
+    roots = {str(Path(p).resolve()) for p in paths if Path(p).is_dir()}
+    removed = 0
+    for info in store.sources():
+        if info.root in roots and info.source not in present:
+            store.delete_source(info.source)
+            removed += 1
+    return removed
+
+
+def _progress_bar(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", desc="ingest", disable=not enabled, leave=False)

@@ -1,0 +1,89 @@
+"""The question-answering pipeline: one per store, loaded once per process."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from .answer import select_answer
+from .config import Settings
+from .embedder import Embedder, MiniLMEmbedder
+from .errors import InvalidQuestion
+from .ingest import IngestReport, ingest
+from .retriever import HybridRetriever
+from .schema import Answer
+from .store import PassageStore, is_server_url, open_store
+
+__all__ = ["Pipeline", "get_pipeline", "ask", "validate_question", "MAX_QUESTION_CHARS"]
+
+MAX_QUESTION_CHARS = 1000
+
+_embedder: Embedder | None = None
+_pipelines: dict[str, Pipeline] = {}
+_lock = threading.RLock()
+
+
+def shared_embedder() -> Embedder:
+    global _embedder
+    with _lock:
+        if _embedder is None:
+            _embedder = MiniLMEmbedder()
+        return _embedder
+
+
+def validate_question(question: object) -> str:
+    if not isinstance(question, str):
+        raise InvalidQuestion("the question must be text")
+    cleaned = "".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in question).strip()
+    if not cleaned:
+        raise InvalidQuestion("the question is empty: ask something about the articles")
+    return cleaned[:MAX_QUESTION_CHARS]
+
+
+class Pipeline:
+    """Store + embedder + hybrid retriever + extractive selector."""
+
+    def __init__(self, store: PassageStore, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.retriever = HybridRetriever(store, embedder)
+
+    def ask(self, question: str, k: int = 5) -> Answer:
+        question = validate_question(question)
+        hits = self.retriever.retrieve(question, n=max(k, 20))
+        return select_answer(question, hits, k=k)
+
+    def ask_batch(self, questions: list[str], k: int = 5) -> list[Answer]:
+        return [self.ask(q, k) for q in questions]
+
+    def ingest(self, paths, **options) -> IngestReport:
+        report = ingest(paths, self.store, self.embedder, **options)
+        self.retriever.invalidate()
+        return report
+
+
+def _normalise_location(store: str | Path | None, settings: Settings) -> str:
+    if store is None:
+        return settings.store
+    text = str(store)
+    return text.rstrip("/") if is_server_url(text) else str(Path(text).expanduser().resolve())
+
+
+def get_pipeline(store: str | Path | None = None) -> Pipeline:
+    """The process-wide pipeline for a store; the default store is filled from seeds/ if empty."""
+    settings = Settings.from_env()
+    location = _normalise_location(store, settings)
+    with _lock:
+        pipeline = _pipelines.get(location)
+        if pipeline is None:
+            pipeline = Pipeline(open_store(location), shared_embedder())
+            if store is None and pipeline.store.count() == 0 and settings.seeds.is_dir():
+                pipeline.ingest([settings.seeds], progress=False)
+            _pipelines[location] = pipeline
+        return pipeline
+
+
+def ask(question: str, store: str | Path | None = None, k: int = 5) -> Answer:
+    """Answer a question from the articles in ``store`` (default: the embedded store)."""
+    validate_question(question)
+    return get_pipeline(store).ask(question, k=k)

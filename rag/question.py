@@ -1,0 +1,167 @@
+"""Question analysis: what kind of answer is wanted, and which words must be matched."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .nlp import parse
+from .retriever import tokenize
+
+__all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES"]
+
+# spaCy entity labels that can answer each question type, with how well they fit.
+TYPE_LABELS: dict[str, dict[str, float]] = {
+    "date": {"DATE": 1.0, "TIME": 0.8},
+    "number": {"CARDINAL": 1.0, "MONEY": 1.0, "QUANTITY": 1.0, "PERCENT": 1.0},
+    "person": {"PERSON": 1.0, "ORG": 0.5, "NORP": 0.4},
+    "organisation": {"ORG": 1.0, "NORP": 0.7, "PERSON": 0.3},
+    "place": {"GPE": 1.0, "LOC": 1.0, "FAC": 0.9, "ORG": 0.3},
+}
+QUESTION_TYPES = ("date", "number", "person", "organisation", "place", "list", "reason",
+                  "quote", "phrase")
+
+# Head nouns of "which X" / "what X" that tell the expected type.
+FOCUS_TYPES = {
+    "date": "year date day month time week decade season period century era".split(),
+    "number": ("number amount percentage percent proportion share figure total sum cost price "
+               "value size toll count rate score margin salary fee fine").split(),
+    "person": ("person man woman official minister leader president spokesman spokeswoman "
+               "spokesperson secretary diplomat commander chief ceo executive boss player actor "
+               "actress singer director manager coach chairman chairwoman head founder author "
+               "star politician mp candidate envoy ambassador general king queen prince judge "
+               "lawyer analyst economist reporter journalist individual name striker captain "
+               "winner artist musician writer producer presenter host premier chancellor").split(),
+    "organisation": ("organisation organization group company firm agency party team club body "
+                     "institution network bank militia coalition union association department "
+                     "ministry government newspaper channel broadcaster studio label band "
+                     "business corporation carrier airline maker manufacturer retailer "
+                     "regulator court council committee commission faction outlet").split(),
+    "place": ("city country place region town capital state location venue nation area "
+              "province district village site county continent hall stadium building "
+              "neighbourhood neighborhood market airport island street").split(),
+}
+FOCUS_TO_TYPE = {noun: qtype for qtype, nouns in FOCUS_TYPES.items() for noun in nouns}
+
+REASON = re.compile(
+    r"^\s*(why|how come)\b|\bfor what (reason|purpose)\b|\bwhat (was|is|were|are) the (main |key )?"
+    r"(reason|cause|motive|purpose|rationale|grounds?)\b|\bwhat (prompted|caused|led to|motivated|"
+    r"triggered|drove)\b|\breasons?\b.*\b(for|behind)\b",
+    re.I,
+)
+QUOTE = re.compile(
+    r"\bwhat (did|does|had) .+ (say|said|tell|call|warn|add|note|stress|describe)\b"
+    r"|\bhow did .+ (describe|call|characteri[sz]e|put)\b|\bwhat words\b|\bin what terms\b"
+    r"|\bwhat (phrase|expression|words?)\b|\bquote\b",
+    re.I,
+)
+NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall)\b|\bwhat (percentage|proportion)\b",
+                    re.I)
+DATE = re.compile(r"^\s*when\b|\bwhen (did|was|is|will|were|does|do|has|had|are)\b|\bsince when\b"
+                  r"|\bby when\b|\bon what (day|date)\b|\bin what (year|month)\b", re.I)
+PLACE = re.compile(r"\bwhere\b|\bin what (city|country|town|place)\b", re.I)
+PERSON = re.compile(r"\bwho(m|se)?\b", re.I)
+LISTING = re.compile(r"^\s*(name|list)\b|\bwhat are (some of )?the\b.*\b(areas|fields|sectors|issues|"
+                     r"topics|services|items)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    qtype: str
+    focus: str  # head noun of the wh-phrase ("troops" in "how many troops"), lower-case lemma
+    terms: tuple[str, ...]  # stemmed content words
+    key_terms: tuple[str, ...]  # stemmed names and numbers: an answer passage should have them
+
+    @property
+    def labels(self) -> dict[str, float]:
+        return TYPE_LABELS.get(self.qtype, {})
+
+
+def _focus_token(doc):
+    """The noun the wh-word asks about: 'official' in 'Which Iraqi official ...'."""
+    for tok in doc:
+        low = tok.lower_
+        if low in ("which", "what", "whose") and tok.dep_ == "det":
+            return tok.head
+        if low in ("many", "much") and tok.head.pos_ in ("NOUN", "PROPN"):
+            return tok.head
+    for tok in doc:
+        if tok.lemma_.lower() in ("name", "identity") and any(c.lower_ == "of" for c in tok.children):
+            return tok
+    for tok in doc:
+        if tok.lower_ in ("which", "what") and tok.i + 1 < len(doc):
+            nxt = doc[tok.i + 1]
+            if nxt.pos_ == "NOUN":
+                return nxt
+            if nxt.lower_ == "of":  # "which of the countries"
+                for later in doc[tok.i + 2 :]:
+                    if later.pos_ == "NOUN":
+                        return later
+    return None
+
+
+def _focus_through_name(doc, focus):
+    """'the name of the spokesman' asks about the spokesman."""
+    if focus is not None and focus.lemma_.lower() in ("name", "identity", "title"):
+        for child in focus.children:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                for obj in child.children:
+                    if obj.dep_ == "pobj":
+                        return obj
+    return focus
+
+
+def _question_type(text: str, focus) -> str:
+    focus_type = FOCUS_TO_TYPE.get(focus.lemma_.lower()) if focus is not None else None
+    plural = focus is not None and focus.tag_ in ("NNS", "NNPS")
+    if REASON.search(text):
+        return "reason"
+    if NUMBER.search(text):
+        return "number"
+    if DATE.search(text):
+        return "date"
+    if focus_type in ("date", "number"):
+        return focus_type
+    if QUOTE.search(text):
+        return "quote"
+    if LISTING.search(text):
+        return "list"
+    if plural and focus_type not in ("person",) and re.match(r"^\s*(what|which)\b", text, re.I):
+        return "list"
+    if PLACE.search(text):
+        return "place"
+    if focus_type:
+        return focus_type
+    if PERSON.search(text):
+        return "person"
+    return "phrase"
+
+
+def analyse(question: str) -> Question:
+    doc = parse(question)
+    focus = _focus_through_name(doc, _focus_token(doc))
+    qtype = _question_type(question, focus)
+    key = []
+    for tok in doc:
+        if tok.pos_ in ("PROPN", "NUM") or tok.ent_type_ in ("GPE", "ORG", "PERSON", "NORP", "LOC",
+                                                              "FAC", "EVENT"):
+            key.extend(tokenize(tok.text))
+    terms = [t for tok in doc if not tok.is_stop for t in tokenize(tok.text)]
+    terms = [t for t in terms if t not in _QUESTION_WORDS]
+    return Question(
+        text=question,
+        qtype=qtype,
+        focus=focus.lemma_.lower() if focus is not None else "",
+        terms=tuple(dict.fromkeys(terms)),
+        key_terms=tuple(dict.fromkeys(t for t in key if t in terms)),
+    )
+
+
+_QUESTION_WORDS = frozenset(
+    tokenize(
+        "what which who whom whose when where why how many much did does do was were is are "
+        "has have had will would could should can may might name list according article "
+        "say said tell told describe call called"
+    )
+)

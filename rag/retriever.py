@@ -1,0 +1,189 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import numpy as np
+
+from .embedder import Embedder
+from .schema import Hit, Passage
+from .store import PassageStore
+
+__all__ = ["HybridRetriever", "LexicalIndex", "tokenize", "RRF_K"]
+
+RRF_K = 60  # the usual constant of reciprocal rank fusion; flattens the top of each list
+DEPTH = 40  # how deep each ranking is read before fusing
+REFRESH_SECONDS = 1.0  # how often a process checks whether the shared collection changed
+
+TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+# Names written several ways in news text; folded to one form before matching words.
+ALIASES = [
+    (re.compile(r"\bthe\s+united\s+states(\s+of\s+america)?\b|\bu\.\s?s\.(\s?a\.)?", re.I), " US "),
+    (re.compile(r"\bthe\s+united\s+kingdom\b|\bu\.k\.", re.I), " UK "),
+    (re.compile(r"\bthe\s+united\s+nations\b|\bu\.n\.", re.I), " UN "),
+    (re.compile(r"\bthe\s+european\s+union\b|\be\.u\.", re.I), " EU "),
+]
+
+# Irregular English verb forms, so "led" matches "leads" and "met" matches "meet".
+IRREGULAR = {
+    form: base
+    for base, forms in {
+        "be": "was were been", "begin": "began begun", "bring": "brought", "build": "built",
+        "buy": "bought", "catch": "caught", "choose": "chose chosen", "come": "came",
+        "cost": "cost", "cut": "cut", "do": "did done", "draw": "drew drawn", "drive": "drove driven",
+        "eat": "ate eaten", "fall": "fell fallen", "feel": "felt", "fight": "fought", "find": "found",
+        "fly": "flew flown", "forget": "forgot forgotten", "get": "got gotten", "give": "gave given",
+        "go": "went gone", "grow": "grew grown", "have": "had", "hear": "heard", "hold": "held",
+        "keep": "kept", "know": "knew known", "lead": "led", "leave": "left", "lend": "lent",
+        "lose": "lost", "make": "made", "mean": "meant", "meet": "met", "pay": "paid",
+        "rise": "rose risen", "run": "ran", "say": "said", "see": "saw seen", "sell": "sold",
+        "send": "sent", "shake": "shook shaken", "shoot": "shot", "sing": "sang sung",
+        "sit": "sat", "speak": "spoke spoken", "spend": "spent", "stand": "stood",
+        "steal": "stole stolen", "strike": "struck", "swear": "swore sworn", "take": "took taken",
+        "teach": "taught", "tell": "told", "think": "thought", "throw": "threw thrown",
+        "understand": "understood", "win": "won", "write": "wrote written", "sink": "sank sunk",
+        "seek": "sought", "slide": "slid", "split": "split", "withdraw": "withdrew withdrawn",
+        "overtake": "overtook overtaken", "undertake": "undertook undertaken", "freeze": "froze frozen",
+        "hit": "hit", "bear": "bore born borne", "break": "broke broken", "wear": "wore worn",
+    }.items()
+    for form in forms.split()
+}
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stemmed word tokens without stop words (shared by BM25 and the selector)."""
+    for pattern, alias in ALIASES:
+        text = pattern.sub(alias, text)
+    words = [w.lower().replace("’", "'") for w in TOKEN.findall(text)]
+    words = [w.replace(".", "") if re.fullmatch(r"(?:[a-z]\.)+[a-z]?", w) else w for w in words]
+    stop = _stopwords()
+    words = [IRREGULAR.get(w, w) for w in words]
+    words = [w for w in words if w not in stop and w != "be"]
+    return _stemmer().stemWords(words)
+
+
+@dataclass
+class LexicalIndex:
+    """BM25 over every passage of a collection, built from the collection itself."""
+
+    passages: list[Passage]
+    bm25: object | None
+    by_position: dict[tuple[str, int], Passage] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, passages: list[Passage]) -> LexicalIndex:
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.ERROR)
+
+        if not passages:
+            return cls([], None)
+        by_position = {(p.source, p.position): p for p in passages}
+        corpus = [tokenize(p.search_text) for p in passages]
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
+        model = bm25s.BM25()
+        model.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+        return cls(passages, model, by_position)
+
+    def context(self, p: Passage, before: int = 2, after: int = 1) -> str:
+        """The article's title and the sentences around a passage (who "he" is, which event)."""
+        near = [self.by_position.get((p.source, p.position + d)) for d in range(-before, after + 1)]
+        return " ".join([p.title] + [n.search_text for n in near if n is not None and n.id != p.id])
+
+    def search(self, query: str, n: int) -> list[tuple[Passage, float]]:
+        if self.bm25 is None:
+            return []
+        terms = [t for t in tokenize(query) if t in self.bm25.vocab_dict]
+        if not terms:
+            return []
+        scores = self.bm25.get_scores(terms)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
+        return [(self.passages[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
+class HybridRetriever:
+    """Top passages for a question; the lexical index follows the collection as it changes."""
+
+    def __init__(self, store: PassageStore, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        self._index: LexicalIndex | None = None
+        self._generation = ""
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def lexical_index(self) -> LexicalIndex:
+        now = time.monotonic()
+        with self._lock:
+            if self._index is not None and now - self._checked < REFRESH_SECONDS:
+                return self._index
+            generation = self.store.generation()
+            self._checked = now
+            if self._index is None or generation != self._generation:
+                self._index = LexicalIndex.build(list(self.store.passages()))
+                self._generation = generation
+            return self._index
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._index = None
+
+    def retrieve(self, question: str, n: int = 20) -> list[Hit]:
+        vector = self.embedder.embed([question])[0]
+        dense = self.store.query(vector, DEPTH)
+        index = self.lexical_index()
+        lexical = index.search(question, DEPTH)
+        hits = fuse(dense, lexical)[:n]
+        # Passages found only by BM25 still need their cosine for the selector.
+        missing = [h.passage.id for h in hits if h.passage.id not in {p.id for p, _ in dense}]
+        sims = self.store.similarities(missing, vector)
+        return [
+            replace(h, dense=sims.get(h.passage.id, h.dense), context=index.context(h.passage))
+            for h in hits
+        ]
+
+
+def fuse(dense: list[tuple[Passage, float]], lexical: list[tuple[Passage, float]]) -> list[Hit]:
+    """Reciprocal rank fusion; each hit keeps its cosine and BM25 score for the selector."""
+    fused: dict[str, float] = {}
+    passages: dict[str, Passage] = {}
+    cosine: dict[str, float] = {}
+    bm25: dict[str, float] = {}
+    for rank, (p, sim) in enumerate(dense):
+        fused[p.id] = fused.get(p.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        passages[p.id] = p
+        cosine[p.id] = sim
+    for rank, (p, score) in enumerate(lexical):
+        fused[p.id] = fused.get(p.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        passages.setdefault(p.id, p)
+        bm25[p.id] = score
+    order = sorted(fused, key=fused.get, reverse=True)
+    return [
+        Hit(passages[i], fused[i], dense=cosine.get(i, 0.0), lexical=bm25.get(i, 0.0))
+        for i in order
+    ]

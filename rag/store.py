@@ -1,0 +1,212 @@
+"""The passage store: one Chroma collection, embedded on disk or on a Chroma server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .errors import StoreError
+from .schema import Passage
+
+__all__ = ["PassageStore", "SourceInfo", "open_store", "is_server_url", "COLLECTION"]
+
+COLLECTION = "rag-passages"
+PAGE = 5000
+GENERATION_KEY = "rag_generation"
+
+
+def is_server_url(location: str | Path) -> bool:
+    return str(location).startswith(("http://", "https://"))
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    source: str
+    title: str
+    passages: int
+    doc_hash: str
+    root: str
+
+
+def _client(location: str | Path):
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if is_server_url(location):
+        url = urlparse(str(location))
+        if not url.hostname:
+            raise StoreError(f"not a Chroma server address: {location}")
+        port = url.port or (443 if url.scheme == "https" else 8000)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname, port=port, ssl=url.scheme == "https", settings=settings
+            )
+            client.heartbeat()
+        except Exception as exc:
+            raise StoreError(f"cannot reach the Chroma server at {location}: {exc}") from exc
+        return client
+    path = Path(location)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    except Exception as exc:
+        raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+
+def open_store(location: str | Path) -> PassageStore:
+    return PassageStore(_client(location), str(location))
+
+
+def _metadata(p: Passage) -> dict:
+    meta = {
+        "source": p.source,
+        "title": p.title,
+        "start": p.start,
+        "end": p.end,
+        "position": p.position,
+        "hash": p.id,
+        "doc_hash": p.doc_hash,
+        "root": p.root,
+    }
+    if p.clean:
+        meta["clean"] = p.clean
+    return meta
+
+
+def _passage(pid: str, text: str, meta: dict) -> Passage:
+    return Passage(
+        id=pid,
+        source=meta["source"],
+        title=meta.get("title", ""),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        position=int(meta.get("position", 0)),
+        doc_hash=meta.get("doc_hash", ""),
+        root=meta.get("root", ""),
+        clean=meta.get("clean", ""),
+    )
+
+
+class PassageStore:
+    """Passages with their vectors and metadata (source, title, start, end, content hash)."""
+
+    def __init__(self, client, location: str = "") -> None:
+        self.client = client
+        self.location = location
+        try:
+            self.collection = client.get_or_create_collection(
+                COLLECTION,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open the collection in {location or 'the store'}: {exc}") from exc
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def add(self, passages: Sequence[Passage], vectors: np.ndarray) -> None:
+        if not passages:
+            return
+        self.collection.upsert(
+            ids=[p.id for p in passages],
+            embeddings=vectors,
+            documents=[p.text for p in passages],
+            metadatas=[_metadata(p) for p in passages],
+        )
+
+    def delete_source(self, source: str, keep_ids: Sequence[str] = ()) -> int:
+        """Remove a source's passages, except ``keep_ids``; returns how many went."""
+        ids = self.ids_of(source)
+        doomed = sorted(set(ids) - set(keep_ids))
+        for i in range(0, len(doomed), PAGE):
+            self.collection.delete(ids=doomed[i : i + PAGE])
+        return len(doomed)
+
+    def touch(self) -> None:
+        """Mark the collection as changed, so every process sharing it reloads its indexes."""
+        self.collection.modify(metadata={GENERATION_KEY: uuid.uuid4().hex})
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def generation(self) -> str:
+        """Changes whenever the collection's content changes (used to refresh caches)."""
+        col = self.client.get_collection(COLLECTION, embedding_function=None)
+        meta = col.metadata or {}
+        return f"{meta.get(GENERATION_KEY, '')}:{col.count()}"
+
+    def ids_of(self, source: str) -> list[str]:
+        return self.collection.get(where={"source": source}, include=[])["ids"]
+
+    def doc_hash_of(self, source: str) -> str | None:
+        got = self.collection.get(where={"source": source}, limit=1, include=["metadatas"])
+        if not got["ids"]:
+            return None
+        return got["metadatas"][0].get("doc_hash")
+
+    def passages(self) -> Iterator[Passage]:
+        """Every stored passage, fetched a page at a time."""
+        offset = 0
+        while True:
+            got = self.collection.get(
+                include=["documents", "metadatas"], limit=PAGE, offset=offset
+            )
+            for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                yield _passage(pid, text, meta)
+            if len(got["ids"]) < PAGE:
+                return
+            offset += PAGE
+
+    def passages_of(self, source: str) -> list[Passage]:
+        got = self.collection.get(where={"source": source}, include=["documents", "metadatas"])
+        found = [_passage(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        return sorted(found, key=lambda p: p.position)
+
+    def sources(self) -> list[SourceInfo]:
+        info: dict[str, list] = {}
+        offset = 0
+        while True:
+            got = self.collection.get(include=["metadatas"], limit=PAGE, offset=offset)
+            for meta in got["metadatas"]:
+                entry = info.setdefault(
+                    meta["source"], [meta.get("title", ""), 0, meta.get("doc_hash", ""), meta.get("root", "")]
+                )
+                entry[1] += 1
+            if len(got["ids"]) < PAGE:
+                break
+            offset += PAGE
+        return [SourceInfo(s, *v) for s, v in sorted(info.items())]
+
+    def similarities(self, ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
+        """Cosine similarity of stored passages to a unit vector."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        stored = np.asarray(got["embeddings"], dtype=np.float32)
+        return dict(zip(got["ids"], (stored @ np.asarray(vector, dtype=np.float32)).tolist()))
+
+    def query(self, vector: np.ndarray, n: int) -> list[tuple[Passage, float]]:
+        """Nearest passages to a unit vector, with their cosine similarity."""
+        total = self.count()
+        if total == 0:
+            return []
+        got = self.collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=min(n, total),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (_passage(pid, text, meta), 1.0 - float(dist))
+            for pid, text, meta, dist in zip(
+                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
+            )
+        ]

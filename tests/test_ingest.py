@@ -1,0 +1,58 @@
+from rag.ingest import ingest
+from rag.retriever import HybridRetriever
+
+
+def _corpus(write):
+    write("one.txt", "Harbour reopens\n\nThe harbour reopened on Tuesday after repairs costing $2m.\n")
+    write("two.txt", "Festival news\n\nThe film festival opened in Venice with 40 films.\n")
+    return write("x.txt", "X\n\nPlaceholder text for the folder.\n").parent
+
+
+def test_ingest_twice_changes_nothing(write, store, fake_embedder):
+    root = _corpus(write)
+    first = ingest([root], store, fake_embedder, progress=False)
+    count = store.count()
+    calls = fake_embedder.texts
+    second = ingest([root], store, fake_embedder, progress=False)
+    assert first.added == 3 and second.unchanged == 3 and second.passages == 0
+    assert store.count() == count
+    assert fake_embedder.texts == calls  # nothing re-embedded
+
+
+def test_changed_file_replaces_its_passages(write, store, fake_embedder):
+    root = _corpus(write)
+    ingest([root], store, fake_embedder, progress=False)
+    write("one.txt", "Harbour reopens\n\nThe harbour reopened on Wednesday instead.\n")
+    report = ingest([root], store, fake_embedder, progress=False)
+    assert report.replaced == 1
+    texts = [p.text for p in store.passages_of("one.txt")]
+    assert texts == ["Harbour reopens", "The harbour reopened on Wednesday instead."]
+
+
+def test_metadata_and_offsets(write, store, fake_embedder):
+    root = _corpus(write)
+    ingest([root], store, fake_embedder, progress=False)
+    for p in store.passages():
+        raw = open(root / p.source, encoding="utf-8").read()
+        assert raw[p.start : p.end] == p.text
+        assert p.title and p.doc_hash and p.id
+
+
+def test_prune_drops_deleted_files(write, store, fake_embedder):
+    root = _corpus(write)
+    ingest([root], store, fake_embedder, progress=False)
+    (root / "two.txt").unlink()
+    report = ingest([root], store, fake_embedder, progress=False, prune=True)
+    assert report.removed == 1
+    assert {s.source for s in store.sources()} == {"one.txt", "x.txt"}
+
+
+def test_retriever_sees_new_passages(write, store, fake_embedder):
+    root = _corpus(write)
+    ingest([root], store, fake_embedder, progress=False)
+    retriever = HybridRetriever(store, fake_embedder)
+    assert retriever.retrieve("harbour repairs")[0].passage.source == "one.txt"
+    write("three.txt", "Zoo\n\nA panda was born at the zoo in Madrid.\n")
+    ingest([root], store, fake_embedder, progress=False)
+    retriever.invalidate()
+    assert retriever.retrieve("panda born zoo")[0].passage.source == "three.txt"
