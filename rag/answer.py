@@ -21,7 +21,7 @@ from .schema import Answer, Citation, Hit
 __all__ = ["select_answer", "Span", "ABSTAIN_BELOW", "POOL"]
 
 POOL = 12  # retrieved passages considered as answer sentences
-PARSED = 5  # best sentences searched for a span (each costs a spaCy parse)
+PARSED = 8  # best sentences searched for a span (each costs a spaCy parse)
 ABSTAIN_BELOW = 0.5  # confidence under which the selector declines (chosen on dev data)
 
 # Clause-like dependents that start a new statement inside a sentence.
@@ -47,12 +47,17 @@ class _Scored:
 # --- sentence scoring ----------------------------------------------------------------------
 
 
-def _coverage(q: Question, hit: Hit) -> tuple[float, float]:
+def _coverage(q: Question, hit: Hit, idf: dict[str, float]) -> tuple[float, float]:
+    """Share of the question's words in the passage, rare words weighing more (BM25's idf).
+
+    Words found only around the passage (title, neighbouring sentences) count half: they say
+    which event the passage is about, not the fact asked for.
+    """
     words = set(tokenize(hit.passage.search_text))
     context = set(tokenize(hit.context or hit.passage.title))
-    weight = {t: (2.0 if t in q.key_terms else 1.0) for t in q.terms}
+    default = max(idf.values(), default=1.0)
+    weight = {t: idf.get(t, default) * (1.5 if t in q.key_terms else 1.0) for t in q.terms}
     total = sum(weight.values()) or 1.0
-    # Words found only around the passage count half: they give context, not the fact.
     found = sum(w * (1.0 if t in words else 0.5 if t in context else 0.0) for t, w in weight.items())
     keys = q.key_terms
     key_cov = (sum(1.0 if t in words else 0.7 if t in context else 0.0 for t in keys) / len(keys)
@@ -60,11 +65,11 @@ def _coverage(q: Question, hit: Hit) -> tuple[float, float]:
     return found / total, key_cov
 
 
-def _score_sentences(q: Question, hits: list[Hit]) -> list[_Scored]:
+def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> list[_Scored]:
     scored = []
     for hit in hits[:POOL]:
-        cov, key_cov = _coverage(q, hit)
-        score = 0.55 * hit.dense + 0.35 * cov + 0.10 * key_cov
+        cov, key_cov = _coverage(q, hit, idf)
+        score = 0.45 * hit.dense + 0.45 * cov + 0.10 * key_cov
         scored.append(_Scored(hit, cov, key_cov, score))
     return sorted(scored, key=lambda s: s.score, reverse=True)
 
@@ -123,8 +128,23 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
 
 
 def _is_in_question(q: Question, text: str) -> bool:
+    """A candidate that mostly repeats the question cannot be its answer."""
     words = tokenize(text)
-    return bool(words) and all(w in q.terms for w in words)
+    if not words:
+        return True
+    return sum(1 for w in words if w in q.terms) >= 0.6 * len(words)
+
+
+def _is_contentless(doc, start_char: int, end_char: int) -> bool:
+    """Pronouns, stop words, a lone verb or punctuation say nothing on their own."""
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    if span is None:
+        return True
+    content = [t for t in span if not (t.is_stop or t.is_punct or t.pos_ in ("PRON", "DET", "CCONJ",
+                                                                            "ADP", "PART"))]
+    if not content:
+        return True
+    return len(span) == 1 and span[0].pos_ in ("VERB", "AUX", "ADV")
 
 
 def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
@@ -212,34 +232,55 @@ def _reason_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
-PHRASE_DEPS = {"dobj", "attr", "acomp", "oprd", "pobj", "xcomp", "nsubj", "nsubjpass", "appos",
-               "npadvmod", "agent", "dative"}
+# Dependents of a matched question word that can hold the asked-for phrase (the "gap").
+GAP_DEPS = {"dobj", "attr", "acomp", "oprd", "xcomp", "ccomp", "nsubj", "nsubjpass", "appos",
+            "npadvmod", "dative", "advcl", "pcomp"}
+MAX_PHRASE_TOKENS = 16
+
+
+def _phrase_of(doc, tok):
+    """The phrase headed by ``tok``: its whole subtree when short, else its noun chunk."""
+    span = doc[tok.left_edge.i : tok.right_edge.i + 1]
+    if len(span) <= MAX_PHRASE_TOKENS:
+        return span
+    chunk = next((nc for nc in doc.noun_chunks if nc.start <= tok.i < nc.end), None)
+    return chunk if chunk is not None else doc[tok.i : tok.i + 1]
+
+
+def _gap_targets(tok):
+    """Dependents of a matched word that may be the phrase the question asks for."""
+    for child in tok.children:
+        if child.dep_ in GAP_DEPS:
+            yield child
+        elif child.dep_ in ("prep", "agent"):
+            yield from (c for c in child.children if c.dep_ in ("pobj", "pcomp"))
 
 
 def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
-    """Fallback: the phrase a matched question word governs, or a nearby noun chunk."""
+    """Phrases the question's words govern (the gap), then noun chunks near them."""
     spans = []
     matched_set = set(matched)
     for i in matched:
-        for child in doc[i].children:
-            target = child
-            if child.dep_ == "prep":
-                objs = [c for c in child.children if c.dep_ == "pobj"]
-                if not objs:
-                    continue
-                target = objs[0]
-            if target.dep_ not in PHRASE_DEPS or target.i in matched_set:
+        for target in _gap_targets(doc[i]):
+            span = _phrase_of(doc, target)
+            inside = sum(1 for t in span if t.i in matched_set)
+            if inside > len(span) / 3 or _is_in_question(q, span.text):
                 continue
-            chunk = next((nc for nc in doc.noun_chunks if nc.start <= target.i < nc.end), None)
-            span = chunk if chunk is not None else doc[target.left_edge.i : target.right_edge.i + 1]
-            if len(span) > 15 or _is_in_question(q, span.text):
-                continue
-            spans.append(Span(span.start_char, span.end_char, 0.5 + 0.3 * _fit(q, doc, span.start, span.end, matched), False))
+            score = 0.55 + 0.3 * _fit(q, doc, span.start, span.end, matched) - 0.1 * inside
+            spans.append(Span(span.start_char, span.end_char, score + _focus_bonus(q, span), False))
     for nc in doc.noun_chunks:
         if _is_in_question(q, nc.text) or all(t.is_stop for t in nc):
             continue
-        spans.append(Span(nc.start_char, nc.end_char, 0.4 * _fit(q, doc, nc.start, nc.end, matched), False))
+        score = 0.4 * _fit(q, doc, nc.start, nc.end, matched) + _focus_bonus(q, nc)
+        spans.append(Span(nc.start_char, nc.end_char, score, False))
     return spans
+
+
+def _focus_bonus(q: Question, span) -> float:
+    """'Which process ...' is answered by a phrase about a process: 'the X Commission process'."""
+    if not q.focus:
+        return 0.0
+    return 0.35 if any(t.lemma_.lower() == q.focus for t in span) else 0.0
 
 
 EXTRACTORS = {
@@ -249,21 +290,29 @@ EXTRACTORS = {
 }
 
 
-def extract_span(q: Question, text: str) -> Span | None:
-    """The best answer span in ``text`` for the question, or None."""
+def candidate_spans(q: Question, text: str) -> list[Span]:
+    """Every candidate answer span in ``text``: typed ones first-class, phrases as fallback."""
     doc = parse(text)
     matched = _question_tokens(q, doc)
-    extractor = EXTRACTORS.get(q.qtype, _entity_spans)
-    spans = extractor(q, doc, matched) if q.qtype != "phrase" else []
-    if not spans:
-        spans = _entity_spans(q, doc, matched) if q.qtype in EXTRACTORS else []
-        spans += _phrase_spans(q, doc, matched)
-        spans = [Span(s.start, s.end, s.score * 0.8, False) if q.qtype != "phrase" else s
-                 for s in spans]
+    typed: list[Span] = []
+    if q.qtype in EXTRACTORS:
+        typed = EXTRACTORS[q.qtype](q, doc, matched)
+    elif q.qtype != "phrase":
+        typed = _entity_spans(q, doc, matched)
+    fallback = _phrase_spans(q, doc, matched)
+    if q.qtype != "phrase":
+        # A phrase can answer a typed question only when nothing of the wanted kind is there.
+        fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
+    trimmed = (_trim(text, s) for s in typed + fallback)
+    return [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)]
+
+
+def extract_span(q: Question, text: str) -> Span | None:
+    """The best answer span in ``text`` for the question, or None."""
+    spans = candidate_spans(q, text)
     if not spans:
         return None
-    best = max(spans, key=lambda s: (s.score, -(s.end - s.start)))
-    return _trim(text, best)
+    return max(spans, key=lambda s: (s.score, -(s.end - s.start)))
 
 
 def _trim(text: str, span: Span) -> Span:
@@ -317,10 +366,11 @@ def _agreeing(answer: str, best: _Scored, others: list[_Scored]) -> list[_Scored
 
 
 def select_answer(question: str, hits: list[Hit], k: int = 5,
-                  abstain_below: float = ABSTAIN_BELOW) -> Answer:
+                  abstain_below: float = ABSTAIN_BELOW,
+                  idf: dict[str, float] | None = None) -> Answer:
     """Choose the answer span among retrieved passages, or decline."""
     q = analyse(question)
-    scored = _score_sentences(q, hits)
+    scored = _score_sentences(q, hits, idf or {})
     if not scored:
         return Answer(question=question, answer="", abstained=True, confidence=0.0,
                       answer_type=q.qtype, note="the store is empty")
@@ -329,14 +379,17 @@ def select_answer(question: str, hits: list[Hit], k: int = 5,
         span = extract_span(q, s.hit.passage.search_text)
         if span is None:
             continue
-        conf = confidence(s.hit.dense, s.coverage, s.key_coverage, span.typed, span.score)
-        if best_choice is None or conf > best_choice[2]:
-            best_choice = (s, span, conf)
+        # The sentence that best matches the question wins unless another has a clearly
+        # better span of the wanted kind.
+        combined = s.score + 0.3 * span.score + (0.1 if span.typed else 0.0)
+        if best_choice is None or combined > best_choice[2]:
+            best_choice = (s, span, combined)
     if best_choice is None:
         top = scored[0]
         conf = confidence(top.hit.dense, top.coverage, top.key_coverage, False, 0.0)
         return _declined(question, q, scored, k, conf)
-    best, span, conf = best_choice
+    best, span, _ = best_choice
+    conf = confidence(best.hit.dense, best.coverage, best.key_coverage, span.typed, span.score)
     if conf < abstain_below:
         return _declined(question, q, scored, k, conf)
 

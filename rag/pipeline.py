@@ -51,7 +51,7 @@ class Pipeline:
     def ask(self, question: str, k: int = 5) -> Answer:
         question = validate_question(question)
         hits = self.retriever.retrieve(question, n=max(k, 20))
-        return select_answer(question, hits, k=k)
+        return select_answer(question, hits, k=k, idf=self.retriever.lexical_index().idf)
 
     def ask_batch(self, questions: list[str], k: int = 5) -> list[Answer]:
         return [self.ask(q, k) for q in questions]

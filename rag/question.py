@@ -87,7 +87,9 @@ def _focus_token(doc):
         if low in ("many", "much") and tok.head.pos_ in ("NOUN", "PROPN"):
             return tok.head
     for tok in doc:
-        if tok.lemma_.lower() in ("name", "identity") and any(c.lower_ == "of" for c in tok.children):
+        if tok.lemma_.lower() in ("name", "identity", "type", "kind", "sort") and any(
+            c.lower_ == "of" for c in tok.children
+        ):
             return tok
     for tok in doc:
         if tok.lower_ in ("which", "what") and tok.i + 1 < len(doc):
@@ -103,7 +105,8 @@ def _focus_token(doc):
 
 def _focus_through_name(doc, focus):
     """'the name of the spokesman' asks about the spokesman."""
-    if focus is not None and focus.lemma_.lower() in ("name", "identity", "title"):
+    if focus is not None and focus.lemma_.lower() in ("name", "identity", "title", "type", "kind",
+                                                      "sort", "form"):
         for child in focus.children:
             if child.dep_ == "prep" and child.lower_ == "of":
                 for obj in child.children:

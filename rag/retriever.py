@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -91,6 +92,7 @@ class LexicalIndex:
     passages: list[Passage]
     bm25: object | None
     by_position: dict[tuple[str, int], Passage] = field(default_factory=dict)
+    idf: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def build(cls, passages: list[Passage]) -> LexicalIndex:
@@ -106,7 +108,7 @@ class LexicalIndex:
         ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
         model = bm25s.BM25()
         model.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        return cls(passages, model, by_position)
+        return cls(passages, model, by_position, _idf(corpus))
 
     def context(self, p: Passage, before: int = 2, after: int = 1) -> str:
         """The article's title and the sentences around a passage (who "he" is, which event)."""
@@ -124,6 +126,16 @@ class LexicalIndex:
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top])]
         return [(self.passages[i], float(scores[i])) for i in top if scores[i] > 0]
+
+
+def _idf(corpus: list[list[str]]) -> dict[str, float]:
+    """BM25's inverse document frequency of every word, for weighting matched words."""
+    df: dict[str, int] = {}
+    for doc in corpus:
+        for t in set(doc):
+            df[t] = df.get(t, 0) + 1
+    n = len(corpus)
+    return {t: math.log(1.0 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
 
 
 class HybridRetriever:
