@@ -42,14 +42,37 @@ class _Scored:
     coverage: float  # weighted share of the question's words found in the passage
     key_coverage: float  # share of the question's names and numbers found
     score: float
+    sentence_coverage: float = 0.0  # like coverage, with no credit for the surrounding text
+    missing: float = 0.0  # idf of the rarest question word found neither in passage nor context
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the confidence is computed from, for the chosen sentence and span."""
+
+    dense: float
+    coverage: float
+    key_coverage: float
+    sentence_coverage: float
+    missing: float
+    typed: bool
+    span_score: float
+    type_missed: bool = False  # a "when/how many/who/where" question answered by a mere phrase
+    unknown_words: int = 0  # question words that occur nowhere in the collection
+
+    def vector(self) -> tuple[float, ...]:
+        return (self.dense, self.coverage, self.key_coverage, self.sentence_coverage,
+                self.missing, 1.0 if self.typed else 0.0, self.span_score,
+                1.0 if self.type_missed else 0.0, float(min(self.unknown_words, 3)))
 
 
 # --- sentence scoring ----------------------------------------------------------------------
 
 
-def _coverage(q: Question, hit: Hit, idf: dict[str, float]) -> tuple[float, float]:
-    """Share of the question's words in the passage, rare words weighing more (BM25's idf).
+def _coverage(q: Question, hit: Hit, idf: dict[str, float]) -> tuple[float, float, float, float]:
+    """How much of the question the passage covers, rare words weighing more (BM25's idf).
 
+    Returns (coverage, key coverage, sentence-only coverage, idf of the rarest missing word).
     Words found only around the passage (title, neighbouring sentences) count half: they say
     which event the passage is about, not the fact asked for.
     """
@@ -59,18 +82,21 @@ def _coverage(q: Question, hit: Hit, idf: dict[str, float]) -> tuple[float, floa
     weight = {t: idf.get(t, default) * (1.5 if t in q.key_terms else 1.0) for t in q.terms}
     total = sum(weight.values()) or 1.0
     found = sum(w * (1.0 if t in words else 0.5 if t in context else 0.0) for t, w in weight.items())
+    in_sentence = sum(w for t, w in weight.items() if t in words)
+    missing = max((idf.get(t, default) for t in q.terms if t not in words and t not in context),
+                  default=0.0)
     keys = q.key_terms
     key_cov = (sum(1.0 if t in words else 0.7 if t in context else 0.0 for t in keys) / len(keys)
                if keys else 1.0)
-    return found / total, key_cov
+    return found / total, key_cov, in_sentence / total, missing / (default or 1.0)
 
 
 def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> list[_Scored]:
     scored = []
     for hit in hits[:POOL]:
-        cov, key_cov = _coverage(q, hit, idf)
+        cov, key_cov, sentence_cov, missing = _coverage(q, hit, idf)
         score = 0.45 * hit.dense + 0.45 * cov + 0.10 * key_cov
-        scored.append(_Scored(hit, cov, key_cov, score))
+        scored.append(_Scored(hit, cov, key_cov, score, sentence_cov, missing))
     return sorted(scored, key=lambda s: s.score, reverse=True)
 
 
@@ -124,7 +150,9 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
     hops = min(_tree_distance(root, doc[i]) for i in matched)
     own = {t.i for t in root.subtree} - set(range(start_tok, end_tok))
     described = sum(1 for i in matched if i in own) / len(matched)
-    return 0.45 * in_clause + 0.35 / (1.0 + hops / 2.0) + 0.2 * described
+    # "Who said X?" is answered by the subject of the matching "said", not by its object.
+    same_role = q.wh_role and root.dep_ == q.wh_role and root.head.i in matched
+    return 0.45 * in_clause + 0.35 / (1.0 + hops / 2.0) + 0.2 * described + (0.15 if same_role else 0.0)
 
 
 def _is_in_question(q: Question, text: str) -> bool:
@@ -133,6 +161,16 @@ def _is_in_question(q: Question, text: str) -> bool:
     if not words:
         return True
     return sum(1 for w in words if w in q.terms) >= 0.6 * len(words)
+
+
+NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT"}
+
+
+def _names_question_subject(q: Question, ent) -> bool:
+    """'Antony Blinken' cannot answer a question about Blinken: one shared word is enough."""
+    if ent.label_ in NAME_LABELS:
+        return any(w in q.terms for w in tokenize(ent.text))
+    return _is_in_question(q, ent.text)
 
 
 def _is_contentless(doc, start_char: int, end_char: int) -> bool:
@@ -151,17 +189,26 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     for ent in doc.ents:
         fit_label = q.labels.get(ent.label_)
-        if not fit_label or _is_in_question(q, ent.text):
+        if not fit_label or _names_question_subject(q, ent):
             continue
         score = fit_label * _fit(q, doc, ent.start, ent.end, matched)
         if q.qtype == "number" and q.focus:
             after = " ".join(t.lemma_.lower() for t in doc[ent.end : ent.end + 4])
             if q.focus in after:
                 score += 0.3  # "2,500 troops" answers "how many troops"
+        if q.qtype == "date" and q.focus in DATE_FOCUS and DATE_FOCUS[q.focus].search(ent.text):
+            score += 0.3  # "which day of the week" wants "Tuesday", not "next month"
         if q.qtype == "number" and ent.label_ == "CARDINAL" and re.fullmatch(r"(19|20)\d\d", ent.text):
             score *= 0.3  # a bare year is rarely the count asked for
         spans.append(Span(ent.start_char, ent.end_char, min(score, 1.0), True))
     return spans
+
+
+DATE_FOCUS = {
+    "day": re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I),
+    "month": re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I),
+    "year": re.compile(r"\b(1[89]|20)\d\d\b"),
+}
 
 
 QUOTE_RE = re.compile(r"“([^”]{3,})”|\"([^\"]{3,})\"")
@@ -283,6 +330,25 @@ def _focus_bonus(q: Question, span) -> float:
     return 0.35 if any(t.lemma_.lower() == q.focus for t in span) else 0.0
 
 
+ACRONYM_QUESTION = re.compile(r"\b([A-Z][A-Z0-9&]{1,9})\b.*\b(stand for|short for|abbreviat|acronym)|"
+                              r"\b(stand for|short for|abbreviat|acronym)\w*\b.*\b([A-Z][A-Z0-9&]{1,9})\b")
+
+
+def _acronym_spans(q: Question, text: str) -> list[Span]:
+    """'What does PMF stand for?' → the capitalised words before '(PMF)' or ', or PMF'."""
+    m = ACRONYM_QUESTION.search(q.text)
+    if not m:
+        return []
+    acronym = m.group(1) or m.group(4)
+    spans = []
+    pattern = rf"((?:[A-Z][\w’'-]*\s+(?:(?:of|for|the|and|to|de)\s+)?){{1,8}})\(\s*{re.escape(acronym)}\s*\)"
+    for found in re.finditer(pattern, text):
+        spans.append(Span(found.start(1), found.end(1), 1.0, True))
+    for found in re.finditer(rf"((?:the\s+)?(?:[A-Z][\w’'-]*\s*(?:(?:of|for|the|and|to)\s+)?){{1,8}}),\s+or\s+{re.escape(acronym)}\b", text):
+        spans.append(Span(found.start(1), found.end(1), 1.0, True))
+    return spans
+
+
 EXTRACTORS = {
     "quote": _quote_spans,
     "list": _list_spans,
@@ -294,11 +360,11 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
     """Every candidate answer span in ``text``: typed ones first-class, phrases as fallback."""
     doc = parse(text)
     matched = _question_tokens(q, doc)
-    typed: list[Span] = []
+    typed: list[Span] = _acronym_spans(q, text)
     if q.qtype in EXTRACTORS:
-        typed = EXTRACTORS[q.qtype](q, doc, matched)
+        typed += EXTRACTORS[q.qtype](q, doc, matched)
     elif q.qtype != "phrase":
-        typed = _entity_spans(q, doc, matched)
+        typed += _entity_spans(q, doc, matched)
     fallback = _phrase_spans(q, doc, matched)
     if q.qtype != "phrase":
         # A phrase can answer a typed question only when nothing of the wanted kind is there.
@@ -317,6 +383,8 @@ def extract_span(q: Question, text: str) -> Span | None:
 
 def _trim(text: str, span: Span) -> Span:
     start, end = span.start, span.end
+    if text[start:end].endswith(("’s", "'s")) and end - start > 2:
+        end -= 2  # "Mustafa al-Kadhimi’s visit" names Mustafa al-Kadhimi
     while start < end and text[start] in " ,;:.(“\"'‘":
         start += 1
     while end > start and text[end - 1] in " ,;:.)”\"'’":
@@ -329,16 +397,26 @@ def _trim(text: str, span: Span) -> Span:
 
 # --- confidence --------------------------------------------------------------------------
 
-# Logistic weights over (cosine, coverage, key coverage, typed span found, span score).
-# Fitted on the dev sets; see README "Answer quality".
-WEIGHTS = (4.0, 3.0, 2.0, 1.0, 1.0)
+# Logistic weights over Evidence.vector(): (cosine, coverage, key coverage, sentence coverage,
+# rarest missing word, typed span found, span score). Fitted on the dev sets; see README.
+WEIGHTS = (4.0, 3.0, 2.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0)
 BIAS = -5.0
 
 
-def confidence(dense: float, coverage: float, key_coverage: float, typed: bool, span_score: float) -> float:
-    x = (dense, coverage, key_coverage, 1.0 if typed else 0.0, span_score)
-    z = BIAS + sum(w * v for w, v in zip(WEIGHTS, x))
+def confidence(evidence: Evidence) -> float:
+    z = BIAS + sum(w * v for w, v in zip(WEIGHTS, evidence.vector()))
     return 1.0 / (1.0 + math.exp(-z))
+
+
+ENTITY_TYPES = {"date", "number", "person", "organisation", "place"}
+
+
+def _evidence(q: Question, s: _Scored, span: Span | None, idf: dict[str, float]) -> Evidence:
+    typed = bool(span and span.typed)
+    unknown = sum(1 for t in q.terms if t not in idf) if idf else 0
+    return Evidence(s.hit.dense, s.coverage, s.key_coverage, s.sentence_coverage, s.missing,
+                    typed, span.score if span else 0.0,
+                    type_missed=q.qtype in ENTITY_TYPES and not typed, unknown_words=unknown)
 
 
 # --- the selector ------------------------------------------------------------------------
@@ -365,15 +443,9 @@ def _agreeing(answer: str, best: _Scored, others: list[_Scored]) -> list[_Scored
     return agree
 
 
-def select_answer(question: str, hits: list[Hit], k: int = 5,
-                  abstain_below: float = ABSTAIN_BELOW,
-                  idf: dict[str, float] | None = None) -> Answer:
-    """Choose the answer span among retrieved passages, or decline."""
-    q = analyse(question)
+def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None):
+    """The scored sentences, and the best (sentence, span) among them (or None)."""
     scored = _score_sentences(q, hits, idf or {})
-    if not scored:
-        return Answer(question=question, answer="", abstained=True, confidence=0.0,
-                      answer_type=q.qtype, note="the store is empty")
     best_choice = None
     for s in scored[:PARSED]:
         span = extract_span(q, s.hit.passage.search_text)
@@ -381,15 +453,25 @@ def select_answer(question: str, hits: list[Hit], k: int = 5,
             continue
         # The sentence that best matches the question wins unless another has a clearly
         # better span of the wanted kind.
-        combined = s.score + 0.3 * span.score + (0.1 if span.typed else 0.0)
+        combined = s.score + 0.3 * span.score + (0.2 if span.typed else 0.0)
         if best_choice is None or combined > best_choice[2]:
             best_choice = (s, span, combined)
-    if best_choice is None:
-        top = scored[0]
-        conf = confidence(top.hit.dense, top.coverage, top.key_coverage, False, 0.0)
-        return _declined(question, q, scored, k, conf)
-    best, span, _ = best_choice
-    conf = confidence(best.hit.dense, best.coverage, best.key_coverage, span.typed, span.score)
+    return scored, (best_choice[:2] if best_choice else None)
+
+
+def select_answer(question: str, hits: list[Hit], k: int = 5,
+                  abstain_below: float = ABSTAIN_BELOW,
+                  idf: dict[str, float] | None = None) -> Answer:
+    """Choose the answer span among retrieved passages, or decline."""
+    q = analyse(question)
+    scored, chosen = choose(q, hits, idf)
+    if not scored:
+        return Answer(question=question, answer="", abstained=True, confidence=0.0,
+                      answer_type=q.qtype, note="the store is empty")
+    if chosen is None:
+        return _declined(question, q, scored, k, confidence(_evidence(q, scored[0], None, idf or {})))
+    best, span = chosen
+    conf = confidence(_evidence(q, best, span, idf or {}))
     if conf < abstain_below:
         return _declined(question, q, scored, k, conf)
 

@@ -13,7 +13,7 @@ __all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES"]
 # spaCy entity labels that can answer each question type, with how well they fit.
 TYPE_LABELS: dict[str, dict[str, float]] = {
     "date": {"DATE": 1.0, "TIME": 0.8},
-    "number": {"CARDINAL": 1.0, "MONEY": 1.0, "QUANTITY": 1.0, "PERCENT": 1.0},
+    "number": {"CARDINAL": 1.0, "MONEY": 1.0, "QUANTITY": 1.0, "PERCENT": 1.0, "ORDINAL": 0.6},
     "person": {"PERSON": 1.0, "ORG": 0.5, "NORP": 0.4},
     "organisation": {"ORG": 1.0, "NORP": 0.7, "PERSON": 0.3},
     "place": {"GPE": 1.0, "LOC": 1.0, "FAC": 0.9, "ORG": 0.3},
@@ -25,7 +25,8 @@ QUESTION_TYPES = ("date", "number", "person", "organisation", "place", "list", "
 FOCUS_TYPES = {
     "date": "year date day month time week decade season period century era".split(),
     "number": ("number amount percentage percent proportion share figure total sum cost price "
-               "value size toll count rate score margin salary fee fine").split(),
+               "value size toll count rate score margin salary fee fine round stage edition "
+               "position").split(),
     "person": ("person man woman official minister leader president spokesman spokeswoman "
                "spokesperson secretary diplomat commander chief ceo executive boss player actor "
                "actress singer director manager coach chairman chairwoman head founder author "
@@ -36,7 +37,8 @@ FOCUS_TYPES = {
                      "institution network bank militia coalition union association department "
                      "ministry government newspaper channel broadcaster studio label band "
                      "business corporation carrier airline maker manufacturer retailer "
-                     "regulator court council committee commission faction outlet").split(),
+                     "regulator court council committee commission faction outlet grouping "
+                     "alliance federation league organisation").split(),
     "place": ("city country place region town capital state location venue nation area "
               "province district village site county continent hall stadium building "
               "neighbourhood neighborhood market airport island street").split(),
@@ -70,6 +72,7 @@ class Question:
     text: str
     qtype: str
     focus: str  # head noun of the wh-phrase ("troops" in "how many troops"), lower-case lemma
+    wh_role: str  # grammatical role of the asked-for thing: "nsubj" in "Who said ...?"
     terms: tuple[str, ...]  # stemmed content words
     key_terms: tuple[str, ...]  # stemmed names and numbers: an answer passage should have them
 
@@ -100,7 +103,21 @@ def _focus_token(doc):
                 for later in doc[tok.i + 2 :]:
                     if later.pos_ == "NOUN":
                         return later
+    for tok in doc:  # "What was the death toll of ...": the subject of the copula
+        if tok.lower_ in ("what", "which") and tok.head.lemma_ == "be":
+            for child in tok.head.children:
+                if child.i != tok.i and child.dep_ in ("nsubj", "attr") and child.pos_ == "NOUN":
+                    return child
     return None
+
+
+def _wh_role(doc, focus) -> str:
+    """The role the answer plays in the question's clause (subject, object, ...)."""
+    for tok in doc:
+        if tok.tag_ in ("WP", "WDT", "WP$") or tok.lower_ in ("who", "whom", "what", "which"):
+            target = focus if focus is not None and tok.dep_ == "det" else tok
+            return target.dep_
+    return ""
 
 
 def _focus_through_name(doc, focus):
@@ -128,7 +145,7 @@ def _question_type(text: str, focus) -> str:
         return focus_type
     if QUOTE.search(text):
         return "quote"
-    if LISTING.search(text):
+    if LISTING.search(text) and (plural or not focus_type):
         return "list"
     if plural and focus_type not in ("person",) and re.match(r"^\s*(what|which)\b", text, re.I):
         return "list"
@@ -156,6 +173,7 @@ def analyse(question: str) -> Question:
         text=question,
         qtype=qtype,
         focus=focus.lemma_.lower() if focus is not None else "",
+        wh_role=_wh_role(doc, focus),
         terms=tuple(dict.fromkeys(terms)),
         key_terms=tuple(dict.fromkeys(t for t in key if t in terms)),
     )
@@ -164,7 +182,6 @@ def analyse(question: str) -> Question:
 _QUESTION_WORDS = frozenset(
     tokenize(
         "what which who whom whose when where why how many much did does do was were is are "
-        "has have had will would could should can may might name list according article "
-        "say said tell told describe call called"
+        "has have had will would could should can may might name list according article"
     )
 )
