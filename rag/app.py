@@ -478,6 +478,7 @@ mark.rag-cited mark.rag-hl { background: #ffe066; }
 .rag-article { position: relative; max-height: 65vh; overflow-y: auto; padding: .2rem .8rem;
                border: 1px solid var(--border-color-primary); border-radius: 8px;
                line-height: 1.55; }
+#library-table td, #library-table th, #library-table input { font-family: var(--font); }
 .rag-viewer-empty { color: var(--body-text-color-subdued); padding: 1rem 0; }
 @media (max-width: 640px) {
   .gradio-container { padding: 0 .35rem !important; }
@@ -658,6 +659,7 @@ def build_app(store=None):
                             headers=["Title", "Source id", "Passages"],
                             datatype=["str", "str", "number"],
                             interactive=False, wrap=True, elem_id="library-table",
+                            column_widths=["58%", "30%", "12%"],
                             max_height=520, show_search="filter",
                         )
                     with gr.Column(scale=2, min_width=280):
