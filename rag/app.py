@@ -414,7 +414,7 @@ def add_articles(pipeline: Pipeline, uploaded: Sequence[str | Path],
     if added:
         lines.append(f"Added {len(added)} article{'s' if len(added) != 1 else ''}: "
                      + ", ".join(f"<code>{escape(a)}</code>" for a in added)
-                     + ". You can ask about them now.")
+                     + f". You can ask about {'them' if len(added) > 1 else 'it'} now.")
     for name, reason in failed:
         lines.append(f"Not added: <code>{escape(name)}</code> — {escape(reason)}.")
     if not lines:
