@@ -70,13 +70,13 @@ NOT_FOUND = "I couldn't find that in the articles."
 
 # Characters Markdown (and the chat's LaTeX) would act on; as character references they are
 # shown literally whether or not the message goes through the Markdown renderer.
-_MARKDOWN_SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_[]{}()#+-!|~$^"}
+_ESCAPES = {c: f"&#{ord(c)};" for c in "\\`*_[]{}()#+-!|~$^"}
+_ESCAPES.update({c: html.escape(c, quote=True) for c in "&<>\"'"})
 
 
 def escape(text: str) -> str:
     """Article or user text as inert HTML: tags and Markdown shown as typed, on one line."""
-    escaped = html.escape(text, quote=True)
-    escaped = "".join(_MARKDOWN_SPECIALS.get(ch, ch) for ch in escaped)
+    escaped = "".join(_ESCAPES.get(ch, ch) for ch in text)
     return re.sub(r"\s*\n\s*", " ", escaped)
 
 
@@ -498,6 +498,24 @@ SCROLL_TO_CITATION = """
   requestAnimationFrame(() => setTimeout(go, 30));
 }
 """
+# Scroll the chat so the newest reply starts in view (its bold answer first, not its last quote).
+SCROLL_TO_REPLY = """
+() => {
+  setTimeout(() => {
+    const replies = document.querySelectorAll('#chatbot .rag-reply');
+    const reply = replies[replies.length - 1];
+    let box = reply && reply.parentElement;
+    while (box && !(box.scrollHeight > box.clientHeight + 1
+                    && /(auto|scroll)/.test(getComputedStyle(box).overflowY))) {
+      box = box.parentElement;
+    }
+    if (box && box !== document.documentElement) {
+      box.scrollTop += reply.getBoundingClientRect().top - box.getBoundingClientRect().top - 56;
+    }
+  }, 60);
+}
+"""
+AFTER_ANSWER = f"() => {{ ({SCROLL_TO_CITATION})(); ({SCROLL_TO_REPLY})(); }}"
 SHOW_VIEWER = """
 () => {
   const viewer = document.querySelector('#source-viewer');
@@ -544,7 +562,8 @@ def build_app(store=None):
             return "", history, answers, previous, gr.update(), gr.update(), gr.update()
         index = str(len(history) - 1)
         answers[index] = turn.answer.to_dict()
-        picker = gr.update(choices=_choices(turn.answer), value="0" if turn.answer.citations else None)
+        picker = gr.update(choices=_choices(turn.answer), visible=bool(turn.answer.citations),
+                           value="0" if turn.answer.citations else None)
         viewer = source_view(pipeline, turn.answer, 0)
         return "", history, answers, turn.asked, picker, viewer, index
 
@@ -556,7 +575,8 @@ def build_app(store=None):
         answer = answer_from(answers, index)
         if answer is None:
             return gr.skip(), gr.skip(), gr.skip()
-        picker = gr.update(choices=_choices(answer), value="0" if answer.citations else None)
+        picker = gr.update(choices=_choices(answer), visible=bool(answer.citations),
+                           value="0" if answer.citations else None)
         return picker, source_view(pipeline, answer, 0), str(index)
 
     def on_pick(choice, answers, shown):
@@ -566,7 +586,7 @@ def build_app(store=None):
         return source_view(pipeline, answer, int(choice))
 
     def on_clear():
-        return [], {}, "", gr.update(choices=[], value=None), _viewer_placeholder(), ""
+        return [], {}, "", gr.update(choices=[], value=None, visible=False), _viewer_placeholder(), ""
 
     def library():
         sources = pipeline.store.sources()
@@ -633,6 +653,7 @@ def build_app(store=None):
                             feedback_options=None,
                             buttons=["copy"],
                             layout="bubble",
+                            autoscroll=False,
                             examples=examples or None,
                             placeholder="Ask about the articles — for example, pick a question below.",
                         )
@@ -647,8 +668,8 @@ def build_app(store=None):
                         clear_btn = gr.Button("New conversation", elem_id="clear-btn", size="sm",
                                               variant="secondary")
                     with gr.Column(scale=2, min_width=300, elem_id="source-viewer"):
-                        picker = gr.Radio(choices=[], label="Sources of the answer",
-                                          elem_id="cite-picker", interactive=True)
+                        picker = gr.Radio(choices=[], label="Sources — pick one to read the article",
+                                          elem_id="cite-picker", interactive=True, visible=False)
                         viewer = gr.HTML(_viewer_placeholder(), elem_id="source-html",
                                          js_on_load=None)
             with gr.Tab("Library", id="library"):
@@ -677,9 +698,9 @@ def build_app(store=None):
         for trigger in (question.submit, ask_btn.click):
             trigger(on_ask, [question, chatbot, answers, previous], ask_outputs,
                     show_progress="minimal", **private).then(
-                None, js=SCROLL_TO_CITATION, api_visibility="private")
+                None, js=AFTER_ANSWER, api_visibility="private")
         chatbot.example_select(on_example, [chatbot, answers, previous], ask_outputs,
-                               **private).then(None, js=SCROLL_TO_CITATION, api_visibility="private")
+                               **private).then(None, js=AFTER_ANSWER, api_visibility="private")
         chatbot.select(on_message_select, [answers], [picker, viewer, shown], **private).then(
             None, js=SCROLL_TO_CITATION, api_visibility="private")
         picker.input(on_pick, [picker, answers, shown], [viewer], **private).then(

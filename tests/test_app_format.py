@@ -30,7 +30,8 @@ from rag.pipeline import Pipeline
 from rag.schema import Answer, Citation, Passage
 from rag.store import SourceInfo
 
-NASTY = 'A <script>alert(1)</script> & **bold** _it_ `code` [link](x) $5 # head | pipe'
+NASTY = ("A <script>alert(1)</script> & **bold** _it_ `code` [link](x) $5 # head | pipe "
+         "we've said \"so\" &amp; &#35;")
 
 
 class Elements(HTMLParser):

@@ -26,7 +26,7 @@ UPLOADED = """The Quillfeather Lighthouse reopens to visitors
 
 The restored Quillfeather Lighthouse on the island of Marrowby reopened on Saturday after a two-year renovation.
 The renovation was led by the engineer Odile Brannock, who replaced the lantern and the spiral staircase.
-Local fishermen said the <b>light</b> & the **foghorn** would be tested every week; a sign reads <img src=x onerror="window.__injected=1">.
+The fishermen's leader said the <b>light</b> & the **foghorn** would be tested every week; a sign reads <img src=x onerror="window.__injected=1">.
 Tickets cost 4 pounds for adults.
 """
 
@@ -129,6 +129,7 @@ def test_first_question_shows_a_highlighted_answer_and_its_source(browser, serve
     assert declined.locator(".rag-not-answer").count() >= 1
     assert declined.locator("mark.rag-hl").count() == 0
     assert page.locator("#chatbot").get_by_text("Traceback").count() == 0
+    _shot(page, "laptop-follow-up-and-abstention")
     page.close()
 
 
@@ -156,7 +157,8 @@ def test_upload_an_article_ask_about_it_then_remove_it(browser, server, tmp_path
     viewer = page.locator("#rag-article").inner_text()
     # Markup in an article is shown as text, never run.
     assert '<img src=x onerror="window.__injected=1">' in viewer
-    assert "**foghorn**" in viewer
+    assert "**foghorn**" in viewer and "fishermen's leader" in viewer
+    assert "&#" not in viewer and "&#" not in reply.inner_text()
     assert page.locator("#source-html img, #chatbot .rag-reply img").count() == 0
     assert page.evaluate("window.__injected") is None
 
@@ -179,6 +181,13 @@ def test_phone_width_is_readable(browser, server):
     assert "155 million dollars" in reply.locator(".rag-answer strong").inner_text()
     assert reply.locator("mark.rag-hl").count() >= 1
     page.wait_for_selector("#rag-article mark.rag-hl")
+    # The chat shows the start of the newest reply (the bold answer), not its last quote.
+    page.wait_for_function("""() => {
+        const a = [...document.querySelectorAll('#chatbot .rag-answer')].pop();
+        const box = document.querySelector('#chatbot').getBoundingClientRect();
+        const r = a && a.getBoundingClientRect();
+        return r && r.top >= box.top && r.bottom <= box.bottom;
+    }""")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1  # nothing wider than the screen
     _shot(page, "phone-answer")
