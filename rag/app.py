@@ -651,7 +651,7 @@ def build_app(store=None):
                             latex_delimiters=[],
                             sanitize_html=True,
                             feedback_options=None,
-                            buttons=["copy"],
+                            buttons=[],  # a copy button would copy the reply's HTML
                             layout="bubble",
                             autoscroll=False,
                             examples=examples or None,
@@ -705,8 +705,9 @@ def build_app(store=None):
             None, js=SCROLL_TO_CITATION, api_visibility="private")
         picker.input(on_pick, [picker, answers, shown], [viewer], **private).then(
             None, js=SCROLL_TO_CITATION, api_visibility="private").then(None, js=SHOW_VIEWER, api_visibility="private")
-        clear_btn.click(on_clear, None, [chatbot, answers, previous, picker, viewer, shown],
-                        api_visibility="private")
+        for clearing in (clear_btn.click, chatbot.clear):
+            clearing(on_clear, None, [chatbot, answers, previous, picker, viewer, shown],
+                     api_visibility="private")
         upload.upload(on_upload, [upload], [status, table, remove_pick, summary, upload], **private)
         remove_btn.click(on_remove, [remove_pick], [status, table, remove_pick, summary], **private)
         demo.load(library, None, [table, remove_pick, summary], api_visibility="private")
