@@ -230,20 +230,36 @@ def _quote_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
+def _conjunct_end(doc, tok) -> int:
+    """Last token of a conjunct: its noun chunk for a noun, else its whole subtree."""
+    chunk = next((nc for nc in doc.noun_chunks if nc.start <= tok.i < nc.end), None)
+    return chunk.end if chunk is not None else tok.right_edge.i + 1
+
+
+def _conjunct_start(doc, tok) -> int:
+    """First token of a conjunct; a verb's subject is not part of the listed item."""
+    if tok.pos_ in ("VERB", "AUX"):
+        firsts = [c.i for c in tok.children if c.i < tok.i and c.dep_ in ("aux", "neg", "advmod")]
+        return min(firsts, default=tok.i)
+    return tok.left_edge.i
+
+
 def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    """Coordinations ("A, B, and C"); the more items, the likelier the list asked for."""
     spans = []
     for tok in doc:
         conjuncts = [t for t in tok.conjuncts if t.i > tok.i]
-        if tok.dep_ == "conj" or len(conjuncts) < 2:
+        if tok.dep_ == "conj" or len(conjuncts) < 1:
             continue
         last = max(conjuncts, key=lambda t: t.i)
-        start, end = tok.left_edge.i, last.right_edge.i + 1
+        start, end = _conjunct_start(doc, tok), _conjunct_end(doc, last)
         if doc[start].dep_ in ("det", "cc", "punct"):
             start += 1
         span = doc[start:end]
-        if _is_in_question(q, span.text):
+        if len(span) < 3 or _is_in_question(q, span.text):
             continue
-        score = _fit(q, doc, start, end, matched) * min(1.0, 0.5 + 0.15 * len(conjuncts))
+        items = len(conjuncts) + 1
+        score = _fit(q, doc, start, end, matched) * (0.5 + 0.08 * min(items, 8))
         spans.append(Span(span.start_char, span.end_char, score, True))
     return spans
 
@@ -269,11 +285,12 @@ def _reason_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             # The reason runs to the end of the marker's phrase or clause.
             anchor = marker_tok.head if marker_tok.dep_ == "mark" else marker_tok
             end_tok = max(anchor.right_edge.i, marker_tok.i + 1)
-            span = doc[last.end : end_tok + 1]
-            inner = span.text.strip(" ,.;:“”\"")
-            if len(inner.split()) < 2 or _is_in_question(q, inner):
+            reason = doc[last.end : end_tok + 1]
+            if len(reason) < 2 or _is_in_question(q, reason.text):
                 continue
-            start = text.index(inner, span.start_char)
+            # The marker stays: "in retaliation for X" says more than "X".
+            inner = doc[last.start : end_tok + 1].text.strip(" ,.;:“”\"")
+            start = text.index(inner, last.start_char)
             score = weight * _fit(q, doc, last.start, end_tok + 1, matched)
             spans.append(Span(start, start + len(inner), min(score, 1.0), True))
     return spans
