@@ -20,7 +20,7 @@ from .schema import Answer, Citation, Hit
 
 __all__ = ["select_answer", "Span", "ABSTAIN_BELOW", "POOL"]
 
-POOL = 12  # retrieved passages considered as answer sentences
+POOL = 80  # retrieved passages considered as answer sentences (scoring them is cheap)
 PARSED = 8  # best sentences searched for a span (each costs a spaCy parse)
 ABSTAIN_BELOW = 0.5  # confidence under which the selector declines (chosen on dev data)
 
@@ -160,7 +160,7 @@ def _is_in_question(q: Question, text: str) -> bool:
     words = tokenize(text)
     if not words:
         return True
-    return sum(1 for w in words if w in q.terms) >= 0.6 * len(words)
+    return sum(1 for w in words if w in q.words) >= 0.6 * len(words)
 
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT"}
@@ -200,8 +200,25 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score += 0.3  # "which day of the week" wants "Tuesday", not "next month"
         if q.qtype == "number" and ent.label_ == "CARDINAL" and re.fullmatch(r"(19|20)\d\d", ent.text):
             score *= 0.3  # a bare year is rarely the count asked for
-        spans.append(Span(ent.start_char, ent.end_char, min(score, 1.0), True))
+        start, end = _with_units(doc.text, ent.start_char, ent.end_char) if ent.label_ in (
+            "MONEY", "CARDINAL", "QUANTITY", "PERCENT") else (ent.start_char, ent.end_char)
+        spans.append(Span(start, end, min(score, 1.0), True))
     return spans
+
+
+UNIT_BEFORE = re.compile(r"[£$€¥]\s?$")
+UNIT_AFTER = re.compile(r"^(?:bn|m|k|tn|%|\s?(?:million|billion|trillion|per ?cent|percent))\b", re.I)
+
+
+def _with_units(text: str, start: int, end: int) -> tuple[int, int]:
+    """'£173m', not '173': keep a currency sign and a scale word the entity left out."""
+    before = UNIT_BEFORE.search(text[max(0, start - 2) : start])
+    if before:
+        start -= len(before.group(0))
+    after = UNIT_AFTER.match(text[end : end + 12])
+    if after:
+        end += len(after.group(0))
+    return start, end
 
 
 DATE_FOCUS = {

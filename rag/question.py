@@ -75,6 +75,7 @@ class Question:
     wh_role: str  # grammatical role of the asked-for thing: "nsubj" in "Who said ...?"
     terms: tuple[str, ...]  # stemmed content words
     key_terms: tuple[str, ...]  # stemmed names and numbers: an answer passage should have them
+    words: frozenset[str] = frozenset()  # every stemmed word of the question, stop words too
 
     @property
     def labels(self) -> dict[str, float]:
@@ -89,6 +90,11 @@ def _focus_token(doc):
             return tok.head
         if low in ("many", "much") and tok.head.pos_ in ("NOUN", "PROPN"):
             return tok.head
+    m = re.search(r"\bhow (?:big|large|long|far|old|much|many|high|deep|wide) (?:an? )?(\w+)", doc.text, re.I)
+    if m:  # "how big a stake" asks about the stake
+        for tok in doc:
+            if tok.idx == m.start(1) and tok.pos_ in ("NOUN", "PROPN"):
+                return tok
     for tok in doc:
         if tok.lemma_.lower() in ("name", "identity", "type", "kind", "sort") and any(
             c.lower_ == "of" for c in tok.children
@@ -176,6 +182,7 @@ def analyse(question: str) -> Question:
         wh_role=_wh_role(doc, focus),
         terms=tuple(dict.fromkeys(terms)),
         key_terms=tuple(dict.fromkeys(t for t in key if t in terms)),
+        words=frozenset(tokenize(question)),
     )
 
 

@@ -20,7 +20,8 @@ __all__ = ["HybridRetriever", "LexicalIndex", "tokenize", "RRF_K"]
 
 RRF_K = 60  # the usual constant of reciprocal rank fusion; flattens the top of each list
 DEPTH = 40  # how deep each ranking is read before fusing
-REFRESH_SECONDS = 1.0  # how often a process checks whether the shared collection changed
+REFRESH_SECONDS = 1.0
+ARTICLES = 3  # top articles whose every sentence becomes a candidate  # how often a process checks whether the shared collection changed
 
 TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*")
 
@@ -111,9 +112,24 @@ class LexicalIndex:
         return cls(passages, model, by_position, _idf(corpus))
 
     def context(self, p: Passage, before: int = 2, after: int = 1) -> str:
-        """The article's title and the sentences around a passage (who "he" is, which event)."""
+        """The article's title, lead and the sentences around a passage (who "he" is, which event)."""
         near = [self.by_position.get((p.source, p.position + d)) for d in range(-before, after + 1)]
-        return " ".join([p.title] + [n.search_text for n in near if n is not None and n.id != p.id])
+        near += [self.by_position.get((p.source, i)) for i in (0, 1)]
+        texts = dict.fromkeys(n.search_text for n in near if n is not None and n.id != p.id)
+        return " ".join([p.title, *texts])
+
+    def expand(self, hits: list[Hit], articles: int) -> list[Hit]:
+        """Hits for the passages of the best ``articles`` sources that are not hits already."""
+        seen = {h.passage.id for h in hits}
+        sources = list(dict.fromkeys(h.passage.source for h in hits))[:articles]
+        extra = []
+        for source in sources:
+            position = 0
+            while (p := self.by_position.get((source, position))) is not None:
+                if p.id not in seen:
+                    extra.append(Hit(p, 0.0))
+                position += 1
+        return extra
 
     def search(self, query: str, n: int) -> list[tuple[Passage, float]]:
         if self.bm25 is None:
@@ -165,15 +181,21 @@ class HybridRetriever:
         with self._lock:
             self._index = None
 
-    def retrieve(self, question: str, n: int = 20) -> list[Hit]:
+    def retrieve(self, question: str, n: int = 20, articles: int = ARTICLES) -> list[Hit]:
+        """The best ``n`` fused passages, then every other sentence of the top articles.
+
+        The sentence that answers often lacks the words that name the article's subject
+        ("the firm", "he"); taking whole top articles lets the selector judge it in context.
+        """
         vector = self.embedder.embed([question])[0]
         dense = self.store.query(vector, DEPTH)
         index = self.lexical_index()
         lexical = index.search(question, DEPTH)
         hits = fuse(dense, lexical)[:n]
-        # Passages found only by BM25 still need their cosine for the selector.
-        missing = [h.passage.id for h in hits if h.passage.id not in {p.id for p, _ in dense}]
-        sims = self.store.similarities(missing, vector)
+        hits += index.expand(hits, articles)
+        # Passages found only by BM25 or by expansion still need their cosine for the selector.
+        known = {p.id for p, _ in dense}
+        sims = self.store.similarities([h.passage.id for h in hits if h.passage.id not in known], vector)
         return [
             replace(h, dense=sims.get(h.passage.id, h.dense), context=index.context(h.passage))
             for h in hits
