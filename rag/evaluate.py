@@ -34,9 +34,10 @@ from .errors import InvalidQuestion, SourceNotFound
 from .schema import Answer
 
 __all__ = ["EvalQuestion", "EvalResult", "SweepPoint", "load_questions", "normalise_answer",
-           "exact_match", "token_f1", "holds_answer", "score", "evaluate", "summarise",
-           "breakdown", "coverage_sweep", "best_threshold", "percentile", "is_correct",
-           "misses", "check_floors", "CORRECT_F1", "FLOOR_METRICS"]
+           "exact_match", "token_f1", "holds_answer", "score", "evaluate",
+           "first_answer_rank", "breakdown", "summarise", "coverage_sweep", "sweep_point",
+           "answers_at", "best_threshold", "percentile", "answered_right", "is_correct", "misses",
+           "check_floors", "CORRECT_F1", "FLOOR_METRICS"]
 
 CORRECT_F1 = 0.5  # token F1 from which a non-exact answer still counts as right
 HIT_DEPTHS = (1, 3, 5)
@@ -237,12 +238,16 @@ class SweepPoint:
     overall_accuracy: float  # (correct answers + declined unanswerable) / all questions
 
 
+def answers_at(row: dict, threshold: float) -> bool:
+    """Whether the system answers this question when it must be at least this confident."""
+    return not row["abstained"] and row["confidence"] >= threshold
+
+
 def sweep_point(rows: Sequence[dict], threshold: float) -> SweepPoint:
-    answered = [r for r in rows if not r["abstained"] and r["confidence"] >= threshold]
+    answered = [r for r in rows if answers_at(r, threshold)]
     right = sum(answered_right(r) for r in answered)
     unanswerable = [r for r in rows if not r["answerable"]]
-    answered_ids = {id(r) for r in answered}
-    declined = sum(id(r) not in answered_ids for r in unanswerable)
+    declined = sum(not answers_at(r, threshold) for r in unanswerable)
     total = len(rows)
     return SweepPoint(
         threshold=round(threshold, 4),
