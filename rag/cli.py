@@ -41,8 +41,23 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", parents=[store], help="score a JSON-lines question set")
     p.add_argument("questions", metavar="QUESTIONS.jsonl")
-    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--k", type=int, default=5, help="citations per answer (default 5)")
+    p.add_argument("--report", metavar="DIR",
+                   help="write report.json, report.md, misses.csv and PNG charts to DIR")
+    p.add_argument("--min-f1", type=_ratio, metavar="X", help="exit 1 if F1 is under X")
+    p.add_argument("--min-hit1", type=_ratio, metavar="X", help="exit 1 if hit@1 is under X")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
+
+
+def _ratio(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
+    return value
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -116,15 +131,24 @@ def cmd_chat(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import evaluate, load_questions
+    from .eval_report import render_table, write_report
+    from .evaluate import check_floors, evaluate, load_questions
     from .pipeline import get_pipeline
 
     questions = load_questions(args.questions)
     pipeline = get_pipeline(args.store or None)
-    result = evaluate(questions, lambda q: pipeline.ask(q, k=args.k))
-    for name, value in result.metrics().items():
-        print(f"{name:>20}  {value:.3f}" if isinstance(value, float) else f"{name:>20}  {value}")
-    return 0
+    result = evaluate(questions, lambda q: pipeline.ask(q, k=args.k), progress=not args.quiet)
+    failures = check_floors(result.metrics(), {"f1": args.min_f1, "hit@1": args.min_hit1})
+    report = result.report(questions_file=args.questions, store=args.store or "(default)",
+                           k=args.k, floors={"f1": args.min_f1, "hit@1": args.min_hit1},
+                           failures=failures)
+    print(render_table(report))
+    if args.report:
+        written = write_report(report, args.report)
+        print(f"report: {', '.join(str(p) for p in written)}")
+    for failure in failures:
+        print(f"rag: eval: {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 COMMANDS = {"ingest": cmd_ingest, "ask": cmd_ask, "chat": cmd_chat, "eval": cmd_eval}

@@ -1,0 +1,47 @@
+"""The dev sets are sound: every acceptable answer is a verbatim span of one of its sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.evaluate import load_questions
+
+from .conftest import DATA, ROOT, SEEDS
+
+# The BBC corpus sits next to the checkout (../shared/corpora); CI clones may not have it.
+BBC_CORPUS = ROOT.parent / "shared" / "corpora"
+
+
+def unsupported_answers(questions, root: Path) -> list[str]:
+    problems = []
+    for q in questions:
+        texts = [(root / s).read_text(encoding="utf-8") for s in q.sources if (root / s).is_file()]
+        if q.answerable and len(texts) != len(q.sources):
+            problems.append(f"{q.id}: missing source among {q.sources}")
+        problems += [f"{q.id}: {a!r}" for a in q.answers if not any(a in t for t in texts)]
+        if not q.answerable and q.sources:
+            problems.append(f"{q.id}: unanswerable but lists sources")
+    return problems
+
+
+@pytest.mark.parametrize("name", ["seeds_dev.jsonl", "bbc_dev.jsonl"])
+def test_dev_sets_load_with_unique_ids(name):
+    questions = load_questions(DATA / name)
+    assert len({q.id for q in questions}) == len(questions)
+    assert any(not q.answerable for q in questions) and any(q.answerable for q in questions)
+
+
+def test_seed_answers_are_verbatim_in_their_sources():
+    questions = load_questions(DATA / "seeds_dev.jsonl")
+    assert len(questions) == 131
+    assert unsupported_answers(questions, SEEDS) == []
+
+
+def test_bbc_answers_are_verbatim_in_their_sources():
+    questions = load_questions(DATA / "bbc_dev.jsonl")
+    assert len(questions) == 107
+    assert all(s.startswith("bbc/") for q in questions for s in q.sources)
+    if BBC_CORPUS.is_dir():  # checked wherever the corpus exists; CI clones may lack it
+        assert unsupported_answers(questions, BBC_CORPUS) == []
