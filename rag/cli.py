@@ -82,10 +82,12 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from .pipeline import get_pipeline, validate_question
+    from .pipeline import clean_question, get_pipeline
 
-    question = validate_question(args.question)
-    answer = get_pipeline(args.store or None).ask(question, k=args.k)
+    question = clean_question(args.question)  # before loading the model, so bad input fails at once
+    if question.truncated:
+        print(f"rag: note: {question.note()}", file=sys.stderr)
+    answer = get_pipeline(args.store or None).ask(args.question, k=args.k)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
