@@ -65,12 +65,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from .errors import SourceNotFound
+    from .documents import check_sources_exist
     from .pipeline import get_pipeline
 
-    for path in args.paths:  # before loading the model, so a typo fails at once
-        if not os.path.exists(path):
-            raise SourceNotFound(f"no such file or folder: {path}")
+    check_sources_exist(args.paths)  # before loading the model, so a typo fails at once
 
     report = get_pipeline(args.store or None).ingest(
         args.paths, rebuild=args.rebuild, prune=args.prune, progress=not args.quiet

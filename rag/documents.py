@@ -23,6 +23,7 @@ __all__ = [
     "SourceFile",
     "Skipped",
     "find_source_files",
+    "check_sources_exist",
     "read_bytes",
     "looks_binary",
     "read_text",
@@ -68,10 +69,7 @@ def find_source_files(paths: Iterable[str | Path]) -> Iterator[SourceFile | Skip
     Skipped with its reason; symlinked folders are not followed, so a link loop cannot hang it.
     """
     resolved = [Path(p) for p in paths]
-    for p in resolved:
-        if not p.exists():
-            kind = "a broken link or a symlink loop" if p.is_symlink() else "no such file or folder"
-            raise SourceNotFound(f"{kind}: {p}")
+    check_sources_exist(resolved)
     for p in resolved:
         p = p.resolve()
         if p.is_dir():
@@ -82,6 +80,14 @@ def find_source_files(paths: Iterable[str | Path]) -> Iterator[SourceFile | Skip
             yield SourceFile(p.parent, p)
         else:
             yield Skipped(str(p), f"unsupported file type {p.suffix or '(none)'}")
+
+
+def check_sources_exist(paths: Iterable[str | Path]) -> None:
+    """SourceNotFound naming the first path that is missing (or a dead link)."""
+    for p in map(Path, paths):
+        if not p.exists():
+            kind = "a broken link or a symlink loop" if p.is_symlink() else "no such file or folder"
+            raise SourceNotFound(f"{kind}: {p}")
 
 
 def _walk(root: Path) -> Iterator[SourceFile | Skipped]:

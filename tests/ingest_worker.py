@@ -24,12 +24,14 @@ from rag import ingest as ingest_module  # noqa: E402
 from rag.store import PassageStore  # noqa: E402
 from tests.conftest import FakeEmbedder  # noqa: E402
 
-PROGRESS = Path(os.environ.get("RAG_TEST_PROGRESS", os.devnull))
+PROGRESS = os.environ.get("RAG_TEST_PROGRESS", "")
 PAUSE_AT = os.environ.get("RAG_TEST_PAUSE_AT", "")
 
 
 def mark(line: str) -> None:
-    with PROGRESS.open("a") as fh:
+    if not PROGRESS:
+        return
+    with open(PROGRESS, "a") as fh:
         fh.write(line + "\n")
         fh.flush()
         os.fsync(fh.fileno())
