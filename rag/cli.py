@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str, code: int = 1) -> int:
+    message = " ".join(line.strip() for line in str(message).splitlines() if line.strip())
     print(f"rag: error: {message}", file=sys.stderr)
     return code
 
@@ -62,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc), EXIT_USAGE if isinstance(exc, FileNotFoundError) else 1)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+    except Exception as exc:  # a bug or an unforeseen fault: still one line, unless debugging
+        if os.environ.get("RAG_DEBUG"):
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return _fail(f"unexpected {type(exc).__name__}: {first} (RAG_DEBUG=1 shows the traceback)")
 
 
 def cmd_ingest(args) -> int:

@@ -13,7 +13,7 @@ from .errors import InvalidQuestion
 from .ingest import IngestReport, ingest
 from .retriever import HybridRetriever
 from .schema import Answer
-from .store import PassageStore, is_server_url, open_store
+from .store import PassageStore, is_server_url, open_store, store_failures
 
 __all__ = ["Pipeline", "get_pipeline", "ask", "validate_question", "clean_question",
            "CleanQuestion", "MAX_QUESTION_CHARS"]
@@ -84,7 +84,8 @@ class Pipeline:
 
     def ask(self, question: str, k: int = 5) -> Answer:
         cleaned = clean_question(question)
-        hits = self.retriever.retrieve(cleaned.text, n=max(k, 20))
+        with store_failures(self.store.location):
+            hits = self.retriever.retrieve(cleaned.text, n=max(k, 20))
         answer = select_answer(cleaned.text, hits, k=k)
         if cleaned.truncated:
             answer = replace(answer, note="; ".join(filter(None, [cleaned.note(), answer.note])))
@@ -94,7 +95,8 @@ class Pipeline:
         return [self.ask(q, k) for q in questions]
 
     def ingest(self, paths, **options) -> IngestReport:
-        report = ingest(paths, self.store, self.embedder, **options)
+        with store_failures(self.store.location):
+            report = ingest(paths, self.store, self.embedder, **options)
         self.retriever.invalidate()
         return report
 
@@ -103,7 +105,9 @@ def _normalise_location(store: str | Path | None, settings: Settings) -> str:
     if store is None:
         return settings.store
     text = str(store)
-    return text.rstrip("/") if is_server_url(text) else str(Path(text).expanduser().resolve())
+    if is_server_url(text):  # "http://" alone stays a (bad) URL rather than becoming a folder "http:"
+        return text.rstrip("/") if is_server_url(text.rstrip("/")) else text
+    return str(Path(text).expanduser().resolve())
 
 
 def get_pipeline(store: str | Path | None = None) -> Pipeline:
