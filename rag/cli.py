@@ -61,6 +61,7 @@ def _ratio(text: str) -> float:
 
 
 def _fail(message: str, code: int = 1) -> int:
+    message = " ".join(line.strip() for line in str(message).splitlines() if line.strip())
     print(f"rag: error: {message}", file=sys.stderr)
     return code
 
@@ -77,15 +78,18 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc), EXIT_USAGE if isinstance(exc, FileNotFoundError) else 1)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+    except Exception as exc:  # a bug or an unforeseen fault: still one line, unless debugging
+        if os.environ.get("RAG_DEBUG"):
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return _fail(f"unexpected {type(exc).__name__}: {first} (RAG_DEBUG=1 shows the traceback)")
 
 
 def cmd_ingest(args) -> int:
-    from .errors import SourceNotFound
+    from .documents import check_sources_exist
     from .pipeline import get_pipeline
 
-    for path in args.paths:  # before loading the model, so a typo fails at once
-        if not os.path.exists(path):
-            raise SourceNotFound(f"no such file or folder: {path}")
+    check_sources_exist(args.paths)  # before loading the model, so a typo fails at once
 
     report = get_pipeline(args.store or None).ingest(
         args.paths, rebuild=args.rebuild, prune=args.prune, progress=not args.quiet
@@ -97,10 +101,12 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    from .pipeline import get_pipeline, validate_question
+    from .pipeline import clean_question, get_pipeline
 
-    question = validate_question(args.question)
-    answer = get_pipeline(args.store or None).ask(question, k=args.k)
+    question = clean_question(args.question)  # before loading the model, so bad input fails at once
+    if question.truncated:
+        print(f"rag: note: {question.note()}", file=sys.stderr)
+    answer = get_pipeline(args.store or None).ask(args.question, k=args.k)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:

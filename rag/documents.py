@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import codecs
+import errno
 import hashlib
 import html
 import logging
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import SourceNotFound
+from .errors import SourceNotFound, UnusableFile
 from .schema import Block, Document
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
+    "MAX_FILE_BYTES",
     "SourceFile",
     "Skipped",
     "find_source_files",
+    "check_sources_exist",
+    "read_bytes",
+    "looks_binary",
     "read_text",
     "load_document",
     "content_blocks",
@@ -32,6 +39,10 @@ HTML_SUFFIXES = (".html", ".htm")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 # A corpus folder's own documentation is not an article.
 NOT_ARTICLES = re.compile(r"^(readme|license|licence|changelog|contributing)(\.\w+)?$", re.I)
+# A news article is tens of kilobytes; anything this big is a dump or a mistake, not an article.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# Share of undecodable bytes and control characters above which a file is taken for binary.
+BINARY_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -53,42 +64,113 @@ class Skipped:
 def find_source_files(paths: Iterable[str | Path]) -> Iterator[SourceFile | Skipped]:
     """Yield every article file under the given files or folders, ids relative to each path.
 
-    A missing path raises SourceNotFound naming it, before anything is yielded.
+    A missing path raises SourceNotFound naming it, before anything is yielded. Anything that
+    cannot be an article (unsupported type, FIFO, broken link, symlink loop) is yielded as
+    Skipped with its reason; symlinked folders are not followed, so a link loop cannot hang it.
     """
     resolved = [Path(p) for p in paths]
-    for p in resolved:
-        if not p.exists():
-            raise SourceNotFound(f"no such file or folder: {p}")
+    check_sources_exist(resolved)
     for p in resolved:
         p = p.resolve()
-        if p.is_file():
-            if p.suffix.lower() in SUPPORTED_SUFFIXES:
-                yield SourceFile(p.parent, p)
-            else:
-                yield Skipped(str(p), f"unsupported file type {p.suffix or '(none)'}")
+        if p.is_dir():
+            yield from _walk(p)
+        elif not p.is_file():
+            yield Skipped(str(p), "not a regular file")
+        elif p.suffix.lower() in SUPPORTED_SUFFIXES:
+            yield SourceFile(p.parent, p)
+        else:
+            yield Skipped(str(p), f"unsupported file type {p.suffix or '(none)'}")
+
+
+def check_sources_exist(paths: Iterable[str | Path]) -> None:
+    """SourceNotFound naming the first path that is missing (or a dead link)."""
+    for p in map(Path, paths):
+        if not p.exists():
+            kind = "a broken link or a symlink loop" if p.is_symlink() else "no such file or folder"
+            raise SourceNotFound(f"{kind}: {p}")
+
+
+def _walk(root: Path) -> Iterator[SourceFile | Skipped]:
+    # rglob (Python 3.11/3.12) lists a symlinked folder but never descends into it.
+    for f in sorted(root.rglob("*")):
+        rel = f.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts) or NOT_ARTICLES.match(f.name):
             continue
-        for f in sorted(p.rglob("*")):
-            rel = f.relative_to(p)
-            if any(part.startswith(".") for part in rel.parts):
-                continue
-            if not f.is_file() or f.suffix.lower() not in SUPPORTED_SUFFIXES:
-                continue
-            if NOT_ARTICLES.match(f.name):
-                continue
-            yield SourceFile(p, f)
+        if f.is_dir():
+            if f.is_symlink():
+                yield Skipped(str(f), "symlinked folder not followed")
+            continue
+        reason = _not_an_article(f)
+        if reason:
+            yield Skipped(str(f), reason)
+        else:
+            yield SourceFile(root, f)
+
+
+def _not_an_article(f: Path) -> str:
+    """Why a listed entry cannot be read as an article, or "" when it can."""
+    if f.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return f"unsupported file type {f.suffix or '(none)'}"
+    try:
+        mode = f.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop"
+        if exc.errno == errno.ENOENT:
+            return "broken symlink"
+        return f"cannot read: {exc.strerror or exc}"
+    return "" if stat.S_ISREG(mode) else "not a regular file"
+
+
+def _stray_bytes_as_cp1252(exc: UnicodeError) -> tuple[str, int]:
+    # A stray non-UTF-8 byte in a news file is almost always Windows-1252 (e.g. 0xA3 is "£");
+    # one character per byte, so offsets stay as they would be with errors="replace".
+    bad = exc.object[exc.start : exc.end]
+    return "".join(bytes([b]).decode("cp1252", errors="replace") for b in bad), exc.end
+
+
+codecs.register_error("rag-cp1252", _stray_bytes_as_cp1252)
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, refusing what cannot be an article (UnusableFile says why)."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):  # never open a FIFO: reading it would block forever
+        raise UnusableFile("not a regular file")
+    if info.st_size > limit:
+        raise UnusableFile(f"too large ({info.st_size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB)")
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)  # the file may have grown since stat()
+    if len(data) > limit:
+        raise UnusableFile(f"too large (over {limit / 2**20:.0f} MB)")
+    return data
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes, or mostly undecodable bytes and control characters: not a text file."""
+    if b"\x00" in data:
+        return True
+    if not data:
+        return False
+    text = data.decode("utf-8", errors="replace")
+    noise = text.count("\ufffd") + len(re.findall(r"[\x01-\x08\x0e-\x1f\x7f]", text))
+    return noise > BINARY_SHARE * len(text)
 
 
 def read_text(path: Path) -> str:
     """Read a file exactly as ``open(path, encoding="utf-8").read()`` would see it.
 
-    Invalid UTF-8 is decoded with replacement characters and a warning instead of failing.
+    Invalid UTF-8 bytes are read as Windows-1252, one character each, with a warning instead
+    of failing. Binary, oversized and non-regular files raise UnusableFile (a one-line reason).
     """
-    data = path.read_bytes()
+    data = read_bytes(path)
+    if looks_binary(data):
+        raise UnusableFile("binary file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        log.warning("%s is not valid UTF-8 (byte %d); decoded with replacement", path, exc.start)
-        text = data.decode("utf-8", errors="replace")
+        log.warning("%s is not valid UTF-8 (byte %d); stray bytes read as Windows-1252", path, exc.start)
+        text = data.decode("utf-8", errors="rag-cp1252")
     # Universal newlines, as text-mode open() does, so offsets agree with it.
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

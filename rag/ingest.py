@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .documents import SourceFile, Skipped, find_source_files, load_document
 from .embedder import Embedder
+from .errors import UnusableFile
 from .schema import Passage
 from .splitter import split_document
 from .store import PassageStore
@@ -109,10 +110,17 @@ def ingest(
 def _ingest_file(sf, store, embedder, state, pending: _Pending, report: IngestReport) -> None:
     try:
         doc = load_document(sf)
+        passages = split_document(doc)
+    except UnusableFile as exc:
+        report.skipped.append(Skipped(str(sf.path), str(exc)))
+        return
     except OSError as exc:
         report.skipped.append(Skipped(str(sf.path), f"cannot read: {exc.strerror or exc}"))
         return
-    passages = split_document(doc)
+    except (ValueError, LookupError, RecursionError) as exc:
+        # One odd file must not abort a corpus ingest; it is reported like any other skip.
+        report.skipped.append(Skipped(str(sf.path), f"cannot parse: {type(exc).__name__}: {exc}"))
+        return
     if not passages:
         report.skipped.append(Skipped(str(sf.path), "no article text"))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .answer import select_answer
@@ -12,9 +13,10 @@ from .errors import InvalidQuestion
 from .ingest import IngestReport, ingest
 from .retriever import HybridRetriever
 from .schema import Answer
-from .store import PassageStore, is_server_url, open_store
+from .store import PassageStore, is_server_url, open_store, store_failures
 
-__all__ = ["Pipeline", "get_pipeline", "ask", "validate_question", "MAX_QUESTION_CHARS"]
+__all__ = ["Pipeline", "get_pipeline", "ask", "validate_question", "clean_question",
+           "CleanQuestion", "MAX_QUESTION_CHARS"]
 
 MAX_QUESTION_CHARS = 1000
 
@@ -31,13 +33,45 @@ def shared_embedder() -> Embedder:
         return _embedder
 
 
-def validate_question(question: object) -> str:
+@dataclass(frozen=True)
+class CleanQuestion:
+    text: str
+    original_length: int  # characters received; more than len(text) when it was cut
+
+    @property
+    def truncated(self) -> bool:
+        return self.original_length > MAX_QUESTION_CHARS
+
+    def note(self) -> str:
+        if not self.truncated:
+            return ""
+        return (f"the question was truncated to {len(self.text)} characters "
+                f"(it had {self.original_length:,}; the limit is {MAX_QUESTION_CHARS})")
+
+
+def clean_question(question: object) -> CleanQuestion:
+    """The question as the pipeline will use it, or InvalidQuestion with a one-line reason.
+
+    Control characters become spaces; an over-long question is cut (at a word boundary when
+    one is near) before anything else reads it, so a huge paste costs nothing.
+    """
     if not isinstance(question, str):
         raise InvalidQuestion("the question must be text")
-    cleaned = "".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in question).strip()
+    body = question.strip()
+    head = body[:MAX_QUESTION_CHARS]
+    if len(body) > MAX_QUESTION_CHARS:
+        space = head.rfind(" ", MAX_QUESTION_CHARS - 100)
+        head = head[:space] if space > 0 else head
+    cleaned = "".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in head).strip()
     if not cleaned:
         raise InvalidQuestion("the question is empty: ask something about the articles")
-    return cleaned[:MAX_QUESTION_CHARS]
+    if not any(ch.isalnum() for ch in cleaned):
+        raise InvalidQuestion("the question has no words (only symbols): ask something about the articles")
+    return CleanQuestion(cleaned, len(body))
+
+
+def validate_question(question: object) -> str:
+    return clean_question(question).text
 
 
 class Pipeline:
@@ -49,15 +83,21 @@ class Pipeline:
         self.retriever = HybridRetriever(store, embedder)
 
     def ask(self, question: str, k: int = 5) -> Answer:
-        question = validate_question(question)
-        hits = self.retriever.retrieve(question, n=max(k, 20))
-        return select_answer(question, hits, k=k, idf=self.retriever.lexical_index().idf)
+        cleaned = clean_question(question)
+        with store_failures(self.store.location):
+            hits = self.retriever.retrieve(cleaned.text, n=max(k, 20))
+            idf = self.retriever.lexical_index().idf
+        answer = select_answer(cleaned.text, hits, k=k, idf=idf)
+        if cleaned.truncated:
+            answer = replace(answer, note="; ".join(filter(None, [cleaned.note(), answer.note])))
+        return answer
 
     def ask_batch(self, questions: list[str], k: int = 5) -> list[Answer]:
         return [self.ask(q, k) for q in questions]
 
     def ingest(self, paths, **options) -> IngestReport:
-        report = ingest(paths, self.store, self.embedder, **options)
+        with store_failures(self.store.location):
+            report = ingest(paths, self.store, self.embedder, **options)
         self.retriever.invalidate()
         return report
 
@@ -66,7 +106,9 @@ def _normalise_location(store: str | Path | None, settings: Settings) -> str:
     if store is None:
         return settings.store
     text = str(store)
-    return text.rstrip("/") if is_server_url(text) else str(Path(text).expanduser().resolve())
+    if is_server_url(text):  # "http://" alone stays a (bad) URL rather than becoming a folder "http:"
+        return text.rstrip("/") if is_server_url(text.rstrip("/")) else text
+    return str(Path(text).expanduser().resolve())
 
 
 def get_pipeline(store: str | Path | None = None) -> Pipeline:

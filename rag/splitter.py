@@ -23,8 +23,35 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False)
 
 
+# pysbd's time grows with the square of a paragraph's length (0.5 s at 50k characters); a
+# giant paragraph is fed to it in windows cut at a space (mid-word only if a "word" is longer
+# than half a window), so no file can stall an ingest.
+SEGMENT_WINDOW = 20_000
+
+
+def _windows(text: str) -> list[tuple[int, str]]:
+    out = []
+    pos = 0
+    while len(text) - pos > SEGMENT_WINDOW:
+        lo, hi = pos + SEGMENT_WINDOW // 2, pos + SEGMENT_WINDOW
+        cut = max(text.rfind(space, lo, hi) for space in " \t\n")
+        cut = cut + 1 if cut > 0 else pos + SEGMENT_WINDOW
+        out.append((pos, text[pos:cut]))
+        pos = cut
+    out.append((pos, text[pos:]))
+    return out
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence in ``text``, surrounding whitespace excluded."""
+    return [
+        (offset + start, offset + end)
+        for offset, window in _windows(text)
+        for start, end in _segment(window)
+    ]
+
+
+def _segment(text: str) -> list[tuple[int, int]]:
     spans = []
     cursor = 0
     for sentence in _segmenter().segment(text):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -13,7 +14,7 @@ import numpy as np
 from .errors import StoreError
 from .schema import Passage
 
-__all__ = ["PassageStore", "SourceInfo", "open_store", "is_server_url", "COLLECTION"]
+__all__ = ["PassageStore", "SourceInfo", "open_store", "is_server_url", "store_failures", "COLLECTION"]
 
 COLLECTION = "rag-passages"
 PAGE = 5000
@@ -52,11 +53,31 @@ def _client(location: str | Path):
             raise StoreError(f"cannot reach the Chroma server at {location}: {exc}") from exc
         return client
     path = Path(location)
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"cannot open the store at {path}: it is a file, not a folder")
     try:
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=settings)
     except Exception as exc:
         raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+
+@contextmanager
+def store_failures(location: str) -> Iterator[None]:
+    """Turn Chroma and network failures met while using a store into a StoreError naming it.
+
+    A server that went away raises at the next request and works again once it is back, so
+    callers can show the message and simply retry.
+    """
+    import httpx
+    from chromadb.errors import ChromaError
+
+    try:
+        yield
+    except httpx.TransportError as exc:
+        raise StoreError(f"cannot reach the Chroma server at {location}: {exc}") from exc
+    except ChromaError as exc:
+        raise StoreError(f"the store at {location} failed: {exc}") from exc
 
 
 def open_store(location: str | Path) -> PassageStore:
