@@ -22,7 +22,9 @@ __all__ = ["select_answer", "Span", "ABSTAIN_BELOW", "POOL"]
 
 POOL = 80  # retrieved passages considered as answer sentences (scoring them is cheap)
 PARSED = 8  # best sentences searched for a span (each costs a spaCy parse)
-ABSTAIN_BELOW = 0.5  # confidence under which the selector declines (chosen on dev data)
+# Confidence under which the selector declines: the threshold of the dev-set sweep with the
+# best overall accuracy (declining an unanswerable question counts as right). See README.
+ABSTAIN_BELOW = 0.30
 
 # Clause-like dependents that start a new statement inside a sentence.
 CLAUSE_DEPS = {"advcl", "conj", "ccomp", "relcl", "parataxis", "acl"}
@@ -57,13 +59,10 @@ class Evidence:
     missing: float
     typed: bool
     span_score: float
-    type_missed: bool = False  # a "when/how many/who/where" question answered by a mere phrase
-    unknown_words: int = 0  # question words that occur nowhere in the collection
 
     def vector(self) -> tuple[float, ...]:
         return (self.dense, self.coverage, self.key_coverage, self.sentence_coverage,
-                self.missing, 1.0 if self.typed else 0.0, self.span_score,
-                1.0 if self.type_missed else 0.0, float(min(self.unknown_words, 3)))
+                self.missing, 1.0 if self.typed else 0.0, self.span_score)
 
 
 # --- sentence scoring ----------------------------------------------------------------------
@@ -431,10 +430,12 @@ def _trim(text: str, span: Span) -> Span:
 
 # --- confidence --------------------------------------------------------------------------
 
-# Logistic weights over Evidence.vector(): (cosine, coverage, key coverage, sentence coverage,
-# rarest missing word, typed span found, span score). Fitted on the dev sets; see README.
-WEIGHTS = (4.0, 3.0, 2.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0)
-BIAS = -5.0
+# Logistic regression over Evidence.vector(): (cosine, coverage, key coverage, sentence coverage,
+# rarest missing word, typed span found, span score) → P(the answer is right), fitted on the
+# hand-written dev sets (seeds and BBC questions, 369 answers labelled right when F1 ≥ 0.5).
+# Fitted on the seeds alone it kept its accuracy on the BBC questions, so it is not tied to them.
+WEIGHTS = (0.43, 1.01, -0.23, 0.96, -0.62, 0.91, 1.40)
+BIAS = -2.59
 
 
 def confidence(evidence: Evidence) -> float:
@@ -442,15 +443,9 @@ def confidence(evidence: Evidence) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-ENTITY_TYPES = {"date", "number", "person", "organisation", "place"}
-
-
-def _evidence(q: Question, s: _Scored, span: Span | None, idf: dict[str, float]) -> Evidence:
-    typed = bool(span and span.typed)
-    unknown = sum(1 for t in q.terms if t not in idf) if idf else 0
+def _evidence(s: _Scored, span: Span | None) -> Evidence:
     return Evidence(s.hit.dense, s.coverage, s.key_coverage, s.sentence_coverage, s.missing,
-                    typed, span.score if span else 0.0,
-                    type_missed=q.qtype in ENTITY_TYPES and not typed, unknown_words=unknown)
+                    bool(span and span.typed), span.score if span else 0.0)
 
 
 # --- the selector ------------------------------------------------------------------------
@@ -503,9 +498,9 @@ def select_answer(question: str, hits: list[Hit], k: int = 5,
         return Answer(question=question, answer="", abstained=True, confidence=0.0,
                       answer_type=q.qtype, note="the store is empty")
     if chosen is None:
-        return _declined(question, q, scored, k, confidence(_evidence(q, scored[0], None, idf or {})))
+        return _declined(question, q, scored, k, confidence(_evidence(scored[0], None)))
     best, span = chosen
-    conf = confidence(_evidence(q, best, span, idf or {}))
+    conf = confidence(_evidence(best, span))
     if conf < abstain_below:
         return _declined(question, q, scored, k, conf)
 
