@@ -108,16 +108,18 @@ def _question_tokens(q: Question, doc) -> list[int]:
 
 
 def _clause(tok):
-    """Tokens of the clause holding ``tok``: its verb's subtree minus embedded clauses."""
+    """Tokens of the clause holding ``tok``: its verb's subtree minus embedded clauses.
+
+    An embedded clause anywhere below the verb ("the stadium, designed by X, opened in Y")
+    belongs to the candidate only when the candidate sits inside it.
+    """
     verb = tok
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
-    inside = set()
+    inside = {t.i for t in verb.subtree}
     for t in verb.subtree:
-        inside.add(t.i)
-    for child in verb.children:
-        if child.dep_ in CLAUSE_DEPS and not (child.left_edge.i <= tok.i <= child.right_edge.i):
-            inside -= {t.i for t in child.subtree}
+        if t.i != verb.i and t.dep_ in CLAUSE_DEPS and not (t.left_edge.i <= tok.i <= t.right_edge.i):
+            inside -= {d.i for d in t.subtree}
     return inside
 
 
@@ -145,13 +147,35 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
         return 0.3
     root = doc[start_tok:end_tok].root
     clause = _clause(root)
-    in_clause = sum(1 for i in matched if i in clause) / len(matched)
+    # A matched verb names the relation asked about ("designed"), so it weighs double.
+    weight = {i: 2.0 if doc[i].pos_ == "VERB" else 1.0 for i in matched}
+    in_clause = sum(w for i, w in weight.items() if i in clause) / sum(weight.values())
     hops = min(_tree_distance(root, doc[i]) for i in matched)
     own = {t.i for t in root.subtree} - set(range(start_tok, end_tok))
     described = sum(1 for i in matched if i in own) / len(matched)
     # "Who said X?" is answered by the subject of the matching "said", not by its object.
-    same_role = q.wh_role and root.dep_ == q.wh_role and root.head.i in matched
-    return 0.45 * in_clause + 0.35 / (1.0 + hops / 2.0) + 0.2 * described + (0.15 if same_role else 0.0)
+    governor = root.head.head if _is_passive_agent(root) else root.head
+    same_role = q.wh_role and governor.i in matched and (
+        root.dep_ == q.wh_role or (q.wh_role == "nsubj" and _is_passive_agent(root)))
+    return (0.45 * in_clause + 0.35 / (1.0 + hops / 2.0) + 0.2 * described
+            + (0.15 if same_role else 0.0) + 0.15 * _pairs_in(q, doc, clause))
+
+
+def _is_passive_agent(tok) -> bool:
+    """'designed by X': X is who did it, like the subject of 'Who designed ...?'."""
+    return tok.dep_ == "pobj" and tok.head.dep_ == "agent"
+
+
+def _pairs_in(q: Question, doc, clause: set[int]) -> float:
+    """Share of the question's word pairs found side by side in the clause.
+
+    "Who led the U.S. delegation?" — the clause with "the U.S. delegation was led by X" beats
+    "the Iraqi delegation was led by Y" in the same sentence.
+    """
+    if not q.pairs:
+        return 0.0
+    words = [w for i in sorted(clause) for w in tokenize(doc[i].text)]
+    return len(q.pairs & set(zip(words, words[1:]))) / len(q.pairs)
 
 
 def _is_in_question(q: Question, text: str) -> bool:

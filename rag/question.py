@@ -62,7 +62,7 @@ NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall)\b|\bwhat (pe
 DATE = re.compile(r"^\s*when\b|\bwhen (did|was|is|will|were|does|do|has|had|are)\b|\bsince when\b"
                   r"|\bby when\b|\bon what (day|date)\b|\bin what (year|month)\b", re.I)
 PLACE = re.compile(r"\bwhere\b|\bin what (city|country|town|place)\b", re.I)
-PERSON = re.compile(r"\bwho(m|se)?\b", re.I)
+PERSON = re.compile(r"\b[Ww]ho(m|se)?\b")  # not "WHO", the organisation
 LISTING = re.compile(r"^\s*(name|list)\b|\bwhat are (some of )?the\b.*\b(areas|fields|sectors|issues|"
                      r"topics|services|items)\b", re.I)
 
@@ -76,6 +76,7 @@ class Question:
     terms: tuple[str, ...]  # stemmed content words
     key_terms: tuple[str, ...]  # stemmed names and numbers: an answer passage should have them
     words: frozenset[str] = frozenset()  # every stemmed word of the question, stop words too
+    pairs: frozenset[tuple[str, str]] = frozenset()  # adjacent words ("us", "deleg")
 
     @property
     def labels(self) -> dict[str, float]:
@@ -103,8 +104,11 @@ def _focus_token(doc):
     for tok in doc:
         if tok.lower_ in ("which", "what") and tok.i + 1 < len(doc):
             nxt = doc[tok.i + 1]
-            if nxt.pos_ == "NOUN":
-                return nxt
+            for later in doc[tok.i + 1 : tok.i + 4]:  # "which Spanish airline"
+                if later.pos_ == "NOUN":
+                    return later
+                if later.pos_ not in ("ADJ", "PROPN", "ADV"):
+                    break
             if nxt.lower_ == "of":  # "which of the countries"
                 for later in doc[tok.i + 2 :]:
                     if later.pos_ == "NOUN":
@@ -183,6 +187,8 @@ def analyse(question: str) -> Question:
         terms=tuple(dict.fromkeys(terms)),
         key_terms=tuple(dict.fromkeys(t for t in key if t in terms)),
         words=frozenset(tokenize(question)),
+        pairs=frozenset(p for p in zip(tokenize(question), tokenize(question)[1:])
+                        if p[0] in terms and p[1] in terms),
     )
 
 

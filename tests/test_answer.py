@@ -1,0 +1,95 @@
+"""The extractive selector on hand-made passages (a fake retrieval, no model, no store)."""
+
+import pytest
+
+from rag.answer import candidate_spans, extract_span, select_answer
+from rag.question import analyse
+from rag.schema import Hit, Passage
+
+
+def _span(question: str, text: str) -> str:
+    span = extract_span(analyse(question), text)
+    assert span is not None
+    return text[span.start : span.end]
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    ("When did the museum reopen?",
+     "The museum reopened on 12 March 2019 after a two-year renovation.", "12 March 2019"),
+    ("How many people were evacuated?",
+     "Officials said 3,400 people were evacuated from the valley on Sunday.", "3,400"),
+    ("How much did the council spend on the bridge?",
+     "The council spent £4.5m on the bridge, according to its accounts.", "£4.5m"),
+    ("Who designed the new stadium?",
+     "The new stadium, designed by architect Maria Lopez, opened in Valencia.", "Maria Lopez"),
+    ("Where did the ship run aground?",
+     "The cargo ship ran aground near Lisbon late on Tuesday.", "Lisbon"),
+    ("Why was the match postponed?",
+     "The match was postponed because of heavy snow on the pitch.", "because of heavy snow on the pitch"),
+    ("Which products does the firm sell?",
+     "The firm sells cheese, butter, yoghurt and milk powder to Asia.", "cheese, butter, yoghurt and milk powder"),
+    ("What did the coach call the result?",
+     "The coach called the result “a small miracle” after the final whistle.", "a small miracle"),
+    ("What does NHS stand for?",
+     "Waiting lists at the National Health Service (NHS) grew again.", "National Health Service"),
+])
+def test_span_of_the_asked_kind(question, text, expected):
+    assert _span(question, text) == expected
+
+
+def test_a_name_in_the_question_is_not_its_answer():
+    answer = _span("Who did Smith meet in Paris?", "John Smith met Anna Berg in Paris on Monday.")
+    assert answer == "Anna Berg"
+
+
+def test_possessive_is_trimmed():
+    assert _span("Whose visit did the minister prepare?",
+                 "The minister prepared for Prime Minister Karl Olsen’s visit to Oslo.") == "Karl Olsen"
+
+
+def test_candidates_are_never_empty_or_bare_pronouns():
+    q = analyse("What did they announce?")
+    text = "They announced it. It was big."
+    for span in candidate_spans(q, text):
+        assert text[span.start : span.end].strip().lower() not in ("", "it", "they")
+
+
+def _hit(text: str, source: str, dense: float, position: int = 0) -> Hit:
+    p = Passage(id=f"{source}:{position}", source=source, title="News", text=text,
+                start=0, end=len(text), position=position)
+    return Hit(p, score=dense, dense=dense)
+
+
+def test_select_answer_cites_the_passage_holding_the_answer():
+    hits = [
+        _hit("The harbour was busy in summer.", "a.txt", 0.5),
+        _hit("The harbour reopened on 4 May after repairs.", "b.txt", 0.7),
+    ]
+    answer = select_answer("When did the harbour reopen?", hits, abstain_below=0.0)
+    assert answer.answer == "4 May" and not answer.abstained
+    first = answer.citations[0]
+    assert first.source == "b.txt"
+    assert first.text[answer.answer_start : answer.answer_end] == "4 May"
+
+
+def test_agreeing_articles_are_reported():
+    hits = [
+        _hit("The harbour reopened on 4 May after repairs.", "a.txt", 0.8),
+        _hit("After the repairs the harbour reopened on 4 May.", "b.txt", 0.78),
+    ]
+    answer = select_answer("When did the harbour reopen?", hits, abstain_below=0.0)
+    assert answer.agreeing_sources == ["a.txt", "b.txt"]
+    assert answer.note == "2 articles agree"
+
+
+def test_unrelated_passages_are_declined():
+    hits = [_hit("The harbour reopened on 4 May after repairs.", "a.txt", 0.05)]
+    answer = select_answer("What is the best recipe for banana bread?", hits)
+    assert answer.abstained and answer.answer == ""
+    assert answer.citations  # the closest passages are still shown
+    assert 0.0 <= answer.confidence < 0.3
+
+
+def test_empty_store_declines():
+    answer = select_answer("When did it happen?", [])
+    assert answer.abstained and answer.confidence == 0.0

@@ -1,0 +1,44 @@
+"""Question analysis: the answer type, the focus noun, the words to match."""
+
+import pytest
+
+from rag.question import analyse
+
+
+@pytest.mark.parametrize("question,qtype", [
+    ("When did the factory close?", "date"),
+    ("In what year was the bridge built?", "date"),
+    ("On which day of the week did the talks start?", "date"),
+    ("How many workers lost their jobs?", "number"),
+    ("How much did the company pay for the stake?", "number"),
+    ("What was the death toll of the earthquake?", "number"),
+    ("Who opened the new hospital?", "person"),
+    ("Which minister announced the budget?", "person"),
+    ("What is the name of the club's coach?", "person"),
+    ("Where was the summit held?", "place"),
+    ("In which city did the festival take place?", "place"),
+    ("Which company bought the brewery?", "organisation"),
+    ("Why did the airline cancel its flights?", "reason"),
+    ("What caused the power cut?", "reason"),
+    ("Which sectors will the agreement cover?", "list"),
+    ("What did the mayor say about the plan?", "quote"),
+    ("What does the abbreviation WHO stand for?", "phrase"),
+])
+def test_question_types(question, qtype):
+    assert analyse(question).qtype == qtype
+
+
+def test_focus_noun_and_role():
+    q = analyse("How many soldiers were wounded?")
+    assert q.focus == "soldier"
+    assert analyse("What was the death toll of the flood?").focus == "toll"
+    assert analyse("Which Spanish airline ordered the new jet?").qtype == "organisation"
+    assert analyse("Who said the plan would fail?").wh_role == "nsubj"
+
+
+def test_terms_are_stemmed_content_words():
+    q = analyse("Which Iraqi official led the delegation to Washington?")
+    assert {"lead", "deleg", "washington", "iraqi"} <= set(q.terms)
+    assert "which" not in q.terms and "the" not in q.terms
+    assert "washington" in q.key_terms
+    assert ("deleg", "washington") in q.pairs
