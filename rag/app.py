@@ -36,6 +36,8 @@ __all__ = [
     "answer_turn",
     "Turn",
     "safe_upload_name",
+    "shown_question",
+    "safe_source_view",
     "stage_uploads",
     "uploads_dir",
     "add_articles",
@@ -187,9 +189,9 @@ STORE_DOWN = ("Sorry, the articles cannot be searched right now: the article sto
 def shown_question(message: str | None) -> str:
     """The reader's message as echoed in the chat: escaped, control characters as spaces, and
     cut (with an ellipsis) where the pipeline cuts it, so a huge paste stays a short bubble."""
-    text = (message or "").strip()
-    clipped = text[:MAX_QUESTION_CHARS] + ("…" if len(text) > MAX_QUESTION_CHARS else "")
-    return escape("".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in clipped))
+    text = "".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in (message or ""))
+    text = text.strip()
+    return escape(text[:MAX_QUESTION_CHARS] + ("…" if len(text) > MAX_QUESTION_CHARS else ""))
 
 
 def _truncation_note(original_length: int, kept: int) -> str:
