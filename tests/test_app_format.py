@@ -21,12 +21,13 @@ from rag.app import (
     render_article,
     render_passages,
     safe_upload_name,
+    shown_question,
     source_view,
     stage_uploads,
     uploads_dir,
 )
 from rag.errors import InvalidQuestion, StoreError
-from rag.pipeline import Pipeline
+from rag.pipeline import MAX_QUESTION_CHARS, Pipeline
 from rag.schema import Answer, Citation, Passage
 from rag.store import SourceInfo
 
@@ -176,6 +177,28 @@ def test_answer_turn_turns_errors_into_a_message(error, shown):
     assert "Traceback" not in turn.reply and "boom" not in turn.reply
 
 
+def test_answer_turn_cuts_a_huge_message_and_says_so():
+    asked = []
+
+    def ask(q):
+        asked.append(q)
+        return _answer(question=q)
+
+    message = "Who led the delegation? " + "word " * 20_000
+    turn = answer_turn(ask, message, None)
+    assert len(asked) == 1 and len(asked[0]) <= MAX_QUESTION_CHARS
+    assert asked[0].startswith("Who led the delegation?")
+    assert f"only its first {len(asked[0]):,} of {len(message.strip()):,} characters" in turn.reply
+    assert turn.answer is not None and "Understood as" not in turn.reply
+
+
+def test_shown_question_is_escaped_cut_and_free_of_control_characters():
+    assert shown_question("  <b>Who?</b>\x00\x1b ") == "&lt;b&gt;Who?&lt;/b&gt;"
+    long = shown_question("a" * 5000)
+    assert long == "a" * MAX_QUESTION_CHARS + "…"
+    assert shown_question(None) == ""
+
+
 def test_answer_turn_on_empty_message_asks_nothing():
     def ask(q):
         raise AssertionError("must not be called")
@@ -234,6 +257,46 @@ def test_render_passages_rebuilds_the_article_and_marks_the_cited_one():
 ])
 def test_safe_upload_name(name, safe):
     assert safe_upload_name(name) == safe
+
+
+@pytest.mark.parametrize("name,safe", [
+    ("../../evil.txt", "evil.txt"),
+    ("..\\..\\evil.txt", "evil.txt"),
+    ("/etc/cron.d/evil.md", "evil.md"),
+    ("C:\\Windows\\evil.html", "evil.html"),
+    ("\\\\server\\share\\evil.txt", "evil.txt"),
+    ("evil\x00.txt", "evil.txt"),
+    ("evil.txt\x00.exe", None),
+    ("evil.exe\x00.txt", "evil_exe.txt"),
+    ("../", None),
+    ("..", None),
+    ("", None),
+    ("..txt", "article.txt"),
+    ("line\nbreak.txt", "line_break.txt"),
+    ("x" * 500 + ".txt", "x" * 100 + ".txt"),
+    ("évènement.MD", "v_nement.md"),
+])
+def test_safe_upload_name_of_hostile_names_is_a_plain_name_or_none(name, safe):
+    got = safe_upload_name(name)
+    assert got == safe
+    if got is not None:
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*\.(txt|md|html)", got)
+
+
+def test_staged_uploads_with_hostile_names_stay_in_the_folder(tmp_path):
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    names = ["..\\..\\evil.txt", "evil\nname.md", "....html", "a\\b\\c.txt"]
+    paths = []
+    for name in names:
+        (incoming / name).write_text("An article.\n")
+        paths.append(incoming / name)
+    folder = tmp_path / "store" / "uploads"
+    staged = stage_uploads(paths, folder)
+    assert len(staged.files) == len(names) and not staged.rejected
+    assert all(p.parent == folder and p.resolve().parent == folder.resolve() for p in staged.files)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in staged.files)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "store"]
 
 
 def test_stage_uploads_copies_allowed_files_only(tmp_path):
