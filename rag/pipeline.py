@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 from .answer import select_answer
@@ -10,6 +12,7 @@ from .config import Settings
 from .embedder import Embedder, default_embedder
 from .errors import InvalidQuestion
 from .ingest import IngestReport, ingest
+from .nlp import parse
 from .nlp import preload as preload_nlp
 from .retriever import HybridRetriever
 from .schema import Answer
@@ -21,6 +24,11 @@ MAX_QUESTION_CHARS = 1000
 
 _pipelines: dict[str, Pipeline] = {}
 _lock = threading.RLock()
+
+
+@lru_cache(maxsize=1)
+def _background() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-parse")
 
 
 def shared_embedder() -> Embedder:
@@ -47,7 +55,12 @@ class Pipeline:
 
     def ask(self, question: str, k: int = 5) -> Answer:
         question = validate_question(question)
+        # The selector's first step is a spaCy parse of the question: done meanwhile, while
+        # the embedding runs in ONNX Runtime (which releases the GIL); the selector then finds
+        # the parse in nlp's cache.
+        parsed = _background().submit(parse, question)
         hits = self.retriever.retrieve(question, n=max(k, 20))
+        parsed.result()
         return select_answer(question, hits, k=k)
 
     def ask_batch(self, questions: list[str], k: int = 5) -> list[Answer]:

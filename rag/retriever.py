@@ -74,6 +74,16 @@ IRREGULAR = {
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed word tokens without stop words (shared by BM25 and the selector)."""
+    # The selector tokenises the same passages and words again and again: memoised.
+    return list(_cached_tokens(text))
+
+
+@lru_cache(maxsize=1 << 15)
+def _cached_tokens(text: str) -> tuple[str, ...]:
+    return tuple(_tokens(text))
+
+
+def _tokens(text: str) -> list[str]:
     for pattern, alias in ALIASES:
         text = pattern.sub(alias, text)
     words = [w.lower().replace("’", "'") for w in TOKEN.findall(text)]
@@ -101,7 +111,7 @@ class LexicalIndex:
         if not passages:
             return cls([], None)
         by_position = {(p.source, p.position): p for p in passages}
-        corpus = [tokenize(p.search_text) for p in passages]
+        corpus = [_tokens(p.search_text) for p in passages]  # once each: not worth caching
         vocab: dict[str, int] = {}
         ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
         model = bm25s.BM25()
