@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
+import shutil
+import tempfile
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
-from .embedder import Embedder
+from .embedder import Embedder, cache_dir
 from .schema import Hit, Passage
 from .store import PassageStore
 
 __all__ = ["HybridRetriever", "LexicalIndex", "tokenize", "RRF_K"]
 
+log = logging.getLogger(__name__)
+
 RRF_K = 60  # the usual constant of reciprocal rank fusion; flattens the top of each list
 DEPTH = 40  # how deep each ranking is read before fusing
 REFRESH_SECONDS = 1.0  # how often a process checks whether the shared collection changed
+CACHE_MIN_PASSAGES = 5000  # collections at least this big keep their BM25 index on disk
+LEXICAL_FORMAT = "v1"  # bump when the cached files change
+PASSAGE_FIELDS = [f.name for f in fields(Passage)]
 
 TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*")
 
@@ -118,6 +129,33 @@ class LexicalIndex:
         model.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
         return cls(passages, model, by_position)
 
+    # --- on disk: any process serving the same collection generation can load it -------------
+
+    def save(self, folder: Path) -> None:
+        """Write to ``folder`` atomically (a finished folder or none; another writer may win)."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=folder.parent))
+        try:
+            self.bm25.save(str(partial), show_progress=False)
+            rows = [[getattr(p, f) for f in PASSAGE_FIELDS] for p in self.passages]
+            (partial / "passages.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+            os.rename(partial, folder)
+        except OSError:
+            shutil.rmtree(partial, ignore_errors=True)
+            if not folder.is_dir():
+                raise
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.ERROR)
+        rows = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
+        passages = [Passage(**dict(zip(PASSAGE_FIELDS, row))) for row in rows]
+        # Memory-mapped: the score matrix is shared by every worker through the page cache.
+        model = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        return cls(passages, model, {(p.source, p.position): p for p in passages})
+
     def context(self, p: Passage, before: int = 2, after: int = 1) -> str:
         """The article's title and the sentences around a passage (who "he" is, which event)."""
         near = [self.by_position.get((p.source, p.position + d)) for d in range(-before, after + 1)]
@@ -155,9 +193,34 @@ class HybridRetriever:
             generation = self.store.generation()
             self._checked = now
             if self._index is None or generation != self._generation:
-                self._index = LexicalIndex.build(list(self.store.passages()))
+                self._index = self._load_or_build(generation)
                 self._generation = generation
             return self._index
+
+    def _load_or_build(self, generation: str) -> LexicalIndex:
+        """The index of this collection generation: from the shared cache, else built and cached."""
+        folder = self._cache_folder(generation)
+        if folder is not None and folder.is_dir():
+            try:
+                return LexicalIndex.load(folder)
+            except Exception as exc:  # removed under us, half-written by an old version, ...
+                log.warning("lexical index cache %s unusable (%s); rebuilding", folder, exc)
+        index = LexicalIndex.build(list(self.store.passages()))
+        if folder is not None and index.bm25 is not None:
+            try:
+                index.save(folder)
+                _drop_other_generations(folder)
+            except OSError as exc:
+                log.warning("cannot cache the lexical index in %s: %s", folder, exc)
+        return index
+
+    def _cache_folder(self, generation: str) -> Path | None:
+        """Small collections rebuild faster than they load; big ones are cached per generation."""
+        if self.store.count() < CACHE_MIN_PASSAGES:
+            return None
+        store_key = hashlib.sha1(f"{self.store.location}|{self.store.collection.id}".encode())
+        gen_key = hashlib.sha1(f"{LEXICAL_FORMAT}|{_code_version()}|{generation}".encode())
+        return cache_dir() / "lexical" / store_key.hexdigest()[:16] / gen_key.hexdigest()[:16]
 
     def invalidate(self) -> None:
         with self._lock:
@@ -176,6 +239,20 @@ class HybridRetriever:
             replace(h, dense=sims.get(h.passage.id, h.dense), context=index.context(h.passage))
             for h in hits
         ]
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """Any edit to this module (tokenizer, index settings) invalidates cached indexes."""
+    from importlib.metadata import version
+
+    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:16] + "|bm25s " + version("bm25s")
+
+
+def _drop_other_generations(keep: Path) -> None:
+    for old in keep.parent.iterdir():
+        if old != keep and not old.name.startswith(".partial-"):
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def fuse(dense: list[tuple[Passage, float]], lexical: list[tuple[Passage, float]]) -> list[Hit]:
