@@ -72,7 +72,7 @@ def cmd_ingest(args) -> int:
         if not os.path.exists(path):
             raise SourceNotFound(f"no such file or folder: {path}")
 
-    report = get_pipeline(args.store or None).ingest(
+    report = get_pipeline(args.store or None, load_nlp=False).ingest(
         args.paths, rebuild=args.rebuild, prune=args.prune, progress=not args.quiet
     )
     print(report.summary())

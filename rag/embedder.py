@@ -31,6 +31,7 @@ __all__ = [
     "MiniLMEmbedder",
     "OnnxMiniLMEmbedder",
     "default_embedder",
+    "LazyEmbedder",
     "model_path",
     "onnx_model_file",
     "export_onnx",
@@ -226,3 +227,13 @@ def default_embedder() -> Embedder:
                 log.warning("ONNX embedder unavailable (%s); using sentence-transformers", exc)
                 _default = MiniLMEmbedder()
         return _default
+
+
+class LazyEmbedder:
+    """Loads the default embedder at the first ``embed``: a re-ingest with nothing new to embed
+    never loads a model."""
+
+    name = "all-MiniLM-L6-v2"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return default_embedder().embed(texts)

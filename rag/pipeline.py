@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .answer import select_answer
 from .config import Settings
-from .embedder import Embedder, default_embedder
+from .embedder import Embedder, LazyEmbedder
 from .errors import InvalidQuestion
 from .ingest import IngestReport, ingest
 from .nlp import parse
@@ -31,9 +31,13 @@ def _background() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-parse")
 
 
+_embedder = LazyEmbedder()
+
+
 def shared_embedder() -> Embedder:
-    """all-MiniLM-L6-v2 through ONNX Runtime (sentence-transformers if ONNX cannot load)."""
-    return default_embedder()
+    """all-MiniLM-L6-v2 through ONNX Runtime (sentence-transformers if ONNX cannot load),
+    loaded when first needed."""
+    return _embedder
 
 
 def validate_question(question: object) -> str:
@@ -79,15 +83,19 @@ def _normalise_location(store: str | Path | None, settings: Settings) -> str:
     return text.rstrip("/") if is_server_url(text) else str(Path(text).expanduser().resolve())
 
 
-def get_pipeline(store: str | Path | None = None) -> Pipeline:
-    """The process-wide pipeline for a store; the default store is filled from seeds/ if empty."""
+def get_pipeline(store: str | Path | None = None, *, load_nlp: bool = True) -> Pipeline:
+    """The process-wide pipeline for a store; the default store is filled from seeds/ if empty.
+
+    ``load_nlp=False`` when only ingesting: spaCy is then loaded only if a question comes.
+    """
     settings = Settings.from_env()
     location = _normalise_location(store, settings)
     with _lock:
         pipeline = _pipelines.get(location)
         if pipeline is None:
-            # spaCy takes longest to load and is needed last: it loads while the rest opens.
-            preload_nlp()
+            if load_nlp:
+                # spaCy takes longest to load and is needed last: it loads while the rest opens.
+                preload_nlp()
             pipeline = Pipeline(open_store(location), shared_embedder())
             if store is None and pipeline.store.count() == 0 and settings.seeds.is_dir():
                 pipeline.ingest([settings.seeds], progress=False)
