@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
-from functools import lru_cache
 
-__all__ = ["nlp", "parse", "preload"]
+__all__ = ["nlp", "parse", "parse_many", "preload"]
 
 _lock = threading.Lock()
 _load_lock = threading.Lock()
@@ -58,14 +58,29 @@ def preload() -> None:
         threading.Thread(target=nlp, name="rag-spacy-preload", daemon=True).start()
 
 
-@lru_cache(maxsize=4096)
-def _parse(text: str):
-    model = nlp()
-    # spaCy's pipeline is not documented as thread-safe; parses are cheap and cached.
-    with _lock:
-        return model(text)
+CACHE_SIZE = 4096
+_cache: OrderedDict = OrderedDict()  # text -> Doc, least recently used first
 
 
 def parse(text: str):
     """A spaCy Doc for ``text``; the same text is parsed once per process."""
-    return _parse(text)
+    return parse_many([text])[0]
+
+
+def parse_many(texts: list[str]) -> list:
+    """Docs for several texts; those not parsed yet go through spaCy as one batch, which is
+    about twice as fast as one by one. Same Docs as ``parse``."""
+    model = nlp()
+    # spaCy's pipeline is not documented as thread-safe; parses are cheap and cached.
+    with _lock:
+        todo = [t for t in dict.fromkeys(texts) if t not in _cache]
+        docs = [model(todo[0])] if len(todo) == 1 else list(model.pipe(todo))
+        for text, doc in zip(todo, docs):
+            _cache[text] = doc
+        found = []
+        for text in texts:
+            _cache.move_to_end(text)
+            found.append(_cache[text])
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+        return found

@@ -12,7 +12,7 @@ from .config import Settings
 from .embedder import Embedder, LazyEmbedder
 from .errors import InvalidQuestion
 from .ingest import IngestReport, ingest
-from .nlp import parse
+from .nlp import parse, parse_many
 from .nlp import preload as preload_nlp
 from .retriever import HybridRetriever
 from .schema import Answer
@@ -32,6 +32,23 @@ def _background() -> ThreadPoolExecutor:
 
 
 _embedder = LazyEmbedder()
+
+
+def _parse_candidates(question: str, hits) -> None:
+    """Parse, as one spaCy batch, the passages the selector is about to parse one at a time.
+
+    Batching is about twice as fast, and the selector then finds them in nlp's cache. Only a
+    warm-up: it never changes an answer, and if the selector's internals move it does nothing.
+    """
+    try:
+        from .answer import PARSED, _score_sentences
+        from .question import analyse
+
+        ranked = _score_sentences(analyse(question), hits)[:PARSED]
+        texts = [s.hit.passage.search_text for s in ranked]
+    except Exception:  # the selector changed shape: no warm-up, same answers
+        return
+    parse_many(texts)
 
 
 def shared_embedder() -> Embedder:
@@ -65,6 +82,7 @@ class Pipeline:
         parsed = _background().submit(parse, question)
         hits = self.retriever.retrieve(question, n=max(k, 20))
         parsed.result()
+        _parse_candidates(question, hits)
         return select_answer(question, hits, k=k)
 
     def ask_batch(self, questions: list[str], k: int = 5) -> list[Answer]:
