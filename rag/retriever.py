@@ -112,6 +112,11 @@ class LexicalIndex:
     passages: list[Passage]
     bm25: object | None
     by_position: dict[tuple[str, int], Passage] = field(default_factory=dict)
+    by_id: dict[str, Passage] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.by_id:
+            self.by_id = {p.id: p for p in self.passages}
 
     @classmethod
     def build(cls, passages: list[Passage]) -> LexicalIndex:
@@ -151,7 +156,7 @@ class LexicalIndex:
 
         logging.getLogger("bm25s").setLevel(logging.ERROR)
         rows = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
-        passages = [Passage(**dict(zip(PASSAGE_FIELDS, row))) for row in rows]
+        passages = [Passage(*row) for row in rows]  # rows are in PASSAGE_FIELDS order
         # Memory-mapped: the score matrix is shared by every worker through the page cache.
         model = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
         return cls(passages, model, {(p.source, p.position): p for p in passages})
@@ -226,10 +231,19 @@ class HybridRetriever:
         with self._lock:
             self._index = None
 
+    def _dense(self, vector: np.ndarray, index: LexicalIndex) -> list[tuple[Passage, float]]:
+        """Chroma's nearest passages. Only ids and distances come from Chroma (a fraction of
+        the cost of a full query): the passages are already in memory in the lexical index,
+        and the few it lacks (written since its last refresh) are fetched."""
+        nearest = self.store.nearest(vector, DEPTH)
+        missing = [pid for pid, _ in nearest if pid not in index.by_id]
+        found = {**self.store.get_passages(missing), **index.by_id} if missing else index.by_id
+        return [(found[pid], sim) for pid, sim in nearest if pid in found]
+
     def retrieve(self, question: str, n: int = 20) -> list[Hit]:
         vector = self.embedder.embed([question])[0]
-        dense = self.store.query(vector, DEPTH)
         index = self.lexical_index()
+        dense = self._dense(vector, index)
         lexical = index.search(question, DEPTH)
         hits = fuse(dense, lexical)[:n]
         # Passages found only by BM25 still need their cosine for the selector.

@@ -231,6 +231,29 @@ class PassageStore:
         stored = np.asarray(got["embeddings"], dtype=np.float32)
         return dict(zip(got["ids"], (stored @ np.asarray(vector, dtype=np.float32)).tolist()))
 
+    def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """Ids of the passages nearest to a unit vector, with their cosine similarity."""
+        query = np.asarray(vector, dtype=np.float32)
+        try:
+            got = self.collection.query(query_embeddings=[query], n_results=n, include=["distances"])
+        except Exception:  # a Chroma that refuses n_results above the count
+            total = self.count()
+            if total == 0:
+                return []
+            got = self.collection.query(
+                query_embeddings=[query], n_results=min(n, total), include=["distances"]
+            )
+        return [(pid, 1.0 - float(dist)) for pid, dist in zip(got["ids"][0], got["distances"][0])]
+
+    def get_passages(self, ids: Sequence[str]) -> dict[str, Passage]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        return {
+            pid: _passage(pid, text, meta)
+            for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])
+        }
+
     def query(self, vector: np.ndarray, n: int) -> list[tuple[Passage, float]]:
         """Nearest passages to a unit vector, with their cosine similarity."""
         total = self.count()
