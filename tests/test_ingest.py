@@ -103,3 +103,16 @@ def test_source_states_read_metadata_page_by_page(write, store, fake_embedder, m
     assert store.source_states() == whole
     assert sum(s.passages for s in whole.values()) == store.count()
     assert {s: st.expected for s, st in whole.items()} == {s: st.passages for s, st in whole.items()}
+
+
+def test_dense_results_include_passages_newer_than_the_lexical_index(write, store, fake_embedder):
+    root = _corpus(write)
+    ingest([root], store, fake_embedder, progress=False)
+    retriever = HybridRetriever(store, fake_embedder)
+    index = retriever.lexical_index()  # held for REFRESH_SECONDS: it will not know three.txt
+    write("three.txt", "Zoo\n\nA panda was born at the zoo in Madrid.\n")
+    ingest([root], store, fake_embedder, progress=False)
+    vector = fake_embedder.embed(["A panda was born at the zoo in Madrid."])[0]
+    dense = retriever._dense(vector, index)
+    assert dense[0][0].source == "three.txt" and dense[0][0].text == "A panda was born at the zoo in Madrid."
+    assert [(p.id, round(s, 6)) for p, s in dense] == [(p.id, round(s, 6)) for p, s in store.query(vector, 40)]
