@@ -127,9 +127,10 @@ class LexicalIndex:
         if not passages:
             return cls([], None)
         by_position = {(p.source, p.position): p for p in passages}
-        corpus = [_tokens(p.search_text) for p in passages]  # once each: not worth caching
         vocab: dict[str, int] = {}
-        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
+        # Straight to token ids (no list of token strings per passage: a big corpus would hold
+        # them all at once); each passage is tokenised once, so not through the cache.
+        ids = [[vocab.setdefault(t, len(vocab)) for t in _tokens(p.search_text)] for p in passages]
         model = bm25s.BM25()
         model.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
         return cls(passages, model, by_position)
