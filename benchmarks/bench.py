@@ -294,7 +294,7 @@ def main() -> int:
     parser.add_argument("--skip-ingest", action="store_true", help="no ingest figures")
     parser.add_argument("--serve-store", help="a ready seeds+corpus store for the serving figures")
     parser.add_argument("--cold-runs", type=int, default=3)
-    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "latest.json"))
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--keep", action="store_true", help="keep the stores made (their folder is printed)")
     # internal: one phase in a child process
