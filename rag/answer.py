@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .nlp import parse
+from .nlp import parse, parse_many
 from .question import Question, analyse
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
@@ -499,6 +499,7 @@ def _agreeing(answer: str, best: _Scored, others: list[_Scored]) -> list[_Scored
 def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None):
     """The scored sentences, and the best (sentence, span) among them (or None)."""
     scored = _score_sentences(q, hits, idf or {})
+    parse_many([s.hit.passage.search_text for s in scored[:PARSED]])  # one batch: twice as fast
     best_choice = None
     for s in scored[:PARSED]:
         span = extract_span(q, s.hit.passage.search_text)

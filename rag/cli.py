@@ -91,7 +91,7 @@ def cmd_ingest(args) -> int:
 
     check_sources_exist(args.paths)  # before loading the model, so a typo fails at once
 
-    report = get_pipeline(args.store or None).ingest(
+    report = get_pipeline(args.store or None, load_nlp=False).ingest(
         args.paths, rebuild=args.rebuild, prune=args.prune, progress=not args.quiet
     )
     print(report.summary())

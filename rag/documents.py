@@ -28,6 +28,7 @@ __all__ = [
     "looks_binary",
     "read_text",
     "load_document",
+    "content_hash",
     "content_blocks",
     "is_furniture",
 ]
@@ -175,8 +176,14 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def load_document(sf: SourceFile) -> Document:
-    raw = read_text(sf.path)
+def content_hash(raw: str) -> str:
+    """The hash stored with every passage; an unchanged file is recognised by it."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def load_document(sf: SourceFile, raw: str | None = None) -> Document:
+    """The cleaned article; ``raw`` is the file's text when the caller has already read it."""
+    raw = read_text(sf.path) if raw is None else raw
     suffix = sf.path.suffix.lower()
     blocks = content_blocks(raw, suffix)
     title = blocks[0].text.strip() if blocks else sf.path.stem
@@ -186,7 +193,7 @@ def load_document(sf: SourceFile) -> Document:
         raw=raw,
         blocks=tuple(blocks),
         root=str(sf.root),
-        content_hash=hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        content_hash=content_hash(raw),
     )
 
 

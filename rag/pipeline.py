@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from .answer import select_answer
 from .config import Settings
-from .embedder import Embedder, MiniLMEmbedder
+from .embedder import Embedder, LazyEmbedder
 from .errors import InvalidQuestion
 from .ingest import IngestReport, ingest
+from .nlp import parse
+from .nlp import preload as preload_nlp
 from .retriever import HybridRetriever
 from .schema import Answer
 from .store import PassageStore, is_server_url, open_store, store_failures
@@ -20,17 +24,22 @@ __all__ = ["Pipeline", "get_pipeline", "ask", "validate_question", "clean_questi
 
 MAX_QUESTION_CHARS = 1000
 
-_embedder: Embedder | None = None
 _pipelines: dict[str, Pipeline] = {}
 _lock = threading.RLock()
 
 
+@lru_cache(maxsize=1)
+def _background() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-parse")
+
+
+_embedder = LazyEmbedder()
+
+
 def shared_embedder() -> Embedder:
-    global _embedder
-    with _lock:
-        if _embedder is None:
-            _embedder = MiniLMEmbedder()
-        return _embedder
+    """all-MiniLM-L6-v2 through ONNX Runtime (sentence-transformers if ONNX cannot load),
+    loaded when first needed."""
+    return _embedder
 
 
 @dataclass(frozen=True)
@@ -84,9 +93,14 @@ class Pipeline:
 
     def ask(self, question: str, k: int = 5) -> Answer:
         cleaned = clean_question(question)
+        # The selector's first step is a spaCy parse of the question: done meanwhile, while
+        # the embedding runs in ONNX Runtime (which releases the GIL); the selector then finds
+        # the parse in nlp's cache.
+        parsed = _background().submit(parse, cleaned.text)
         with store_failures(self.store.location):
             hits = self.retriever.retrieve(cleaned.text, n=max(k, 20))
             idf = self.retriever.lexical_index().idf
+        parsed.result()
         answer = select_answer(cleaned.text, hits, k=k, idf=idf)
         if cleaned.truncated:
             answer = replace(answer, note="; ".join(filter(None, [cleaned.note(), answer.note])))
@@ -111,13 +125,19 @@ def _normalise_location(store: str | Path | None, settings: Settings) -> str:
     return str(Path(text).expanduser().resolve())
 
 
-def get_pipeline(store: str | Path | None = None) -> Pipeline:
-    """The process-wide pipeline for a store; the default store is filled from seeds/ if empty."""
+def get_pipeline(store: str | Path | None = None, *, load_nlp: bool = True) -> Pipeline:
+    """The process-wide pipeline for a store; the default store is filled from seeds/ if empty.
+
+    ``load_nlp=False`` when only ingesting: spaCy is then loaded only if a question comes.
+    """
     settings = Settings.from_env()
     location = _normalise_location(store, settings)
     with _lock:
         pipeline = _pipelines.get(location)
         if pipeline is None:
+            if load_nlp:
+                # spaCy takes longest to load and is needed last: it loads while the rest opens.
+                preload_nlp()
             pipeline = Pipeline(open_store(location), shared_embedder())
             if store is None and pipeline.store.count() == 0 and settings.seeds.is_dir():
                 pipeline.ingest([settings.seeds], progress=False)

@@ -2,26 +2,37 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
+import os
 import re
+import shutil
+import tempfile
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
-from .embedder import Embedder
+from .embedder import Embedder, cache_dir
 from .schema import Hit, Passage
 from .store import PassageStore
 
 __all__ = ["HybridRetriever", "LexicalIndex", "tokenize", "RRF_K"]
 
+log = logging.getLogger(__name__)
+
 RRF_K = 60  # the usual constant of reciprocal rank fusion; flattens the top of each list
 DEPTH = 40  # how deep each ranking is read before fusing
-REFRESH_SECONDS = 1.0
-ARTICLES = 3  # top articles whose every sentence becomes a candidate  # how often a process checks whether the shared collection changed
+REFRESH_SECONDS = 1.0  # how often a process checks whether the shared collection changed
+ARTICLES = 3  # top articles whose every sentence becomes a candidate
+CACHE_MIN_PASSAGES = 5000  # collections at least this big keep their BM25 index on disk
+LEXICAL_FORMAT = "v2"  # bump when the cached files change
+PASSAGE_FIELDS = [f.name for f in fields(Passage)]
 
 TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*")
 
@@ -76,6 +87,16 @@ IRREGULAR = {
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed word tokens without stop words (shared by BM25 and the selector)."""
+    # The selector tokenises the same passages and words again and again: memoised.
+    return list(_cached_tokens(text))
+
+
+@lru_cache(maxsize=1 << 15)
+def _cached_tokens(text: str) -> tuple[str, ...]:
+    return tuple(_tokens(text))
+
+
+def _tokens(text: str) -> list[str]:
     for pattern, alias in ALIASES:
         text = pattern.sub(alias, text)
     words = [w.lower().replace("’", "'") for w in TOKEN.findall(text)]
@@ -94,6 +115,11 @@ class LexicalIndex:
     bm25: object | None
     by_position: dict[tuple[str, int], Passage] = field(default_factory=dict)
     idf: dict[str, float] = field(default_factory=dict)
+    by_id: dict[str, Passage] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.by_id:
+            self.by_id = {p.id: p for p in self.passages}
 
     @classmethod
     def build(cls, passages: list[Passage]) -> LexicalIndex:
@@ -104,12 +130,42 @@ class LexicalIndex:
         if not passages:
             return cls([], None)
         by_position = {(p.source, p.position): p for p in passages}
-        corpus = [tokenize(p.search_text) for p in passages]
         vocab: dict[str, int] = {}
-        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
+        # Straight to token ids (no list of token strings per passage: a big corpus would hold
+        # them all at once); each passage is tokenised once, so not through the cache.
+        ids = [[vocab.setdefault(t, len(vocab)) for t in _tokens(p.search_text)] for p in passages]
         model = bm25s.BM25()
         model.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
-        return cls(passages, model, by_position, _idf(corpus))
+        return cls(passages, model, by_position, _idf(ids, vocab))
+
+    # --- on disk: any process serving the same collection generation can load it -------------
+
+    def save(self, folder: Path) -> None:
+        """Write to ``folder`` atomically (a finished folder or none; another writer may win)."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=folder.parent))
+        try:
+            self.bm25.save(str(partial), show_progress=False)
+            rows = [[getattr(p, f) for f in PASSAGE_FIELDS] for p in self.passages]
+            (partial / "passages.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+            (partial / "idf.json").write_text(json.dumps(self.idf, ensure_ascii=False), encoding="utf-8")
+            os.rename(partial, folder)
+        except OSError:
+            shutil.rmtree(partial, ignore_errors=True)
+            if not folder.is_dir():
+                raise
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.ERROR)
+        rows = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
+        passages = [Passage(*row) for row in rows]  # rows are in PASSAGE_FIELDS order
+        # Memory-mapped: the score matrix is shared by every worker through the page cache.
+        model = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        idf = json.loads((folder / "idf.json").read_text(encoding="utf-8"))
+        return cls(passages, model, {(p.source, p.position): p for p in passages}, idf)
 
     def context(self, p: Passage, before: int = 2, after: int = 1) -> str:
         """The article's title, lead and the sentences around a passage (who "he" is, which event)."""
@@ -144,14 +200,13 @@ class LexicalIndex:
         return [(self.passages[i], float(scores[i])) for i in top if scores[i] > 0]
 
 
-def _idf(corpus: list[list[str]]) -> dict[str, float]:
+def _idf(ids: list[list[int]], vocab: dict[str, int]) -> dict[str, float]:
     """BM25's inverse document frequency of every word, for weighting matched words."""
-    df: dict[str, int] = {}
-    for doc in corpus:
-        for t in set(doc):
-            df[t] = df.get(t, 0) + 1
-    n = len(corpus)
-    return {t: math.log(1.0 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+    df = np.zeros(len(vocab), dtype=np.int64)
+    for doc in ids:
+        df[list(set(doc))] += 1
+    n = len(ids)
+    return {t: math.log(1.0 + (n - df[i] + 0.5) / (df[i] + 0.5)) for t, i in vocab.items()}
 
 
 class HybridRetriever:
@@ -173,13 +228,47 @@ class HybridRetriever:
             generation = self.store.generation()
             self._checked = now
             if self._index is None or generation != self._generation:
-                self._index = LexicalIndex.build(list(self.store.passages()))
+                self._index = self._load_or_build(generation)
                 self._generation = generation
             return self._index
+
+    def _load_or_build(self, generation: str) -> LexicalIndex:
+        """The index of this collection generation: from the shared cache, else built and cached."""
+        folder = self._cache_folder(generation)
+        if folder is not None and folder.is_dir():
+            try:
+                return LexicalIndex.load(folder)
+            except Exception as exc:  # removed under us, half-written by an old version, ...
+                log.warning("lexical index cache %s unusable (%s); rebuilding", folder, exc)
+        index = LexicalIndex.build(list(self.store.passages()))
+        if folder is not None and index.bm25 is not None:
+            try:
+                index.save(folder)
+                _drop_other_generations(folder)
+            except OSError as exc:
+                log.warning("cannot cache the lexical index in %s: %s", folder, exc)
+        return index
+
+    def _cache_folder(self, generation: str) -> Path | None:
+        """Small collections rebuild faster than they load; big ones are cached per generation."""
+        if self.store.count() < CACHE_MIN_PASSAGES:
+            return None
+        store_key = hashlib.sha1(f"{self.store.location}|{self.store.collection.id}".encode())
+        gen_key = hashlib.sha1(f"{LEXICAL_FORMAT}|{_code_version()}|{generation}".encode())
+        return cache_dir() / "lexical" / store_key.hexdigest()[:16] / gen_key.hexdigest()[:16]
 
     def invalidate(self) -> None:
         with self._lock:
             self._index = None
+
+    def _dense(self, vector: np.ndarray, index: LexicalIndex) -> list[tuple[Passage, float]]:
+        """Chroma's nearest passages. Only ids and distances come from Chroma (a fraction of
+        the cost of a full query): the passages are already in memory in the lexical index,
+        and the few it lacks (written since its last refresh) are fetched."""
+        nearest = self.store.nearest(vector, DEPTH)
+        missing = [pid for pid, _ in nearest if pid not in index.by_id]
+        found = {**self.store.get_passages(missing), **index.by_id} if missing else index.by_id
+        return [(found[pid], sim) for pid, sim in nearest if pid in found]
 
     def retrieve(self, question: str, n: int = 20, articles: int = ARTICLES) -> list[Hit]:
         """The best ``n`` fused passages, then every other sentence of the top articles.
@@ -188,8 +277,8 @@ class HybridRetriever:
         ("the firm", "he"); taking whole top articles lets the selector judge it in context.
         """
         vector = self.embedder.embed([question])[0]
-        dense = self.store.query(vector, DEPTH)
         index = self.lexical_index()
+        dense = self._dense(vector, index)
         lexical = index.search(question, DEPTH)
         hits = fuse(dense, lexical)[:n]
         hits += index.expand(hits, articles)
@@ -200,6 +289,20 @@ class HybridRetriever:
             replace(h, dense=sims.get(h.passage.id, h.dense), context=index.context(h.passage))
             for h in hits
         ]
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """Any edit to this module (tokenizer, index settings) invalidates cached indexes."""
+    from importlib.metadata import version
+
+    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:16] + "|bm25s " + version("bm25s")
+
+
+def _drop_other_generations(keep: Path) -> None:
+    for old in keep.parent.iterdir():
+        if old != keep and not old.name.startswith(".partial-"):
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def fuse(dense: list[tuple[Passage, float]], lexical: list[tuple[Passage, float]]) -> list[Hit]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +14,12 @@ import numpy as np
 from .errors import StoreError
 from .schema import Passage
 
-__all__ = ["PassageStore", "SourceInfo", "open_store", "is_server_url", "store_failures", "COLLECTION"]
+__all__ = ["PassageStore", "SourceInfo", "SourceState", "open_store", "is_server_url", "store_failures",
+           "COLLECTION"]
 
 COLLECTION = "rag-passages"
 PAGE = 5000
+WRITE_BATCH = 1000  # rows per upsert; under every Chroma client's max batch size
 GENERATION_KEY = "rag_generation"
 
 
@@ -32,6 +34,16 @@ class SourceInfo:
     passages: int
     doc_hash: str
     root: str
+
+
+@dataclass
+class SourceState:
+    """What the store holds for one source, read from metadata only (no texts, no vectors)."""
+
+    doc_hashes: set[str]
+    passages: int
+    # passages the source had when written whole (absent on stores written before it was kept)
+    expected: int | None = None
 
 
 def _client(location: str | Path):
@@ -84,7 +96,7 @@ def open_store(location: str | Path) -> PassageStore:
     return PassageStore(_client(location), str(location))
 
 
-def _metadata(p: Passage) -> dict:
+def _metadata(p: Passage, total: int | None = None) -> dict:
     meta = {
         "source": p.source,
         "title": p.title,
@@ -97,6 +109,8 @@ def _metadata(p: Passage) -> dict:
     }
     if p.clean:
         meta["clean"] = p.clean
+    if total is not None:
+        meta["doc_passages"] = total
     return meta
 
 
@@ -132,15 +146,22 @@ class PassageStore:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def add(self, passages: Sequence[Passage], vectors: np.ndarray) -> None:
-        if not passages:
-            return
-        self.collection.upsert(
-            ids=[p.id for p in passages],
-            embeddings=vectors,
-            documents=[p.text for p in passages],
-            metadatas=[_metadata(p) for p in passages],
-        )
+    def add(
+        self,
+        passages: Sequence[Passage],
+        vectors: np.ndarray,
+        totals: Mapping[str, int] | None = None,
+    ) -> None:
+        """Upsert passages; ``totals`` (source -> passages of the whole file) marks them complete."""
+        totals = totals or {}
+        for i in range(0, len(passages), WRITE_BATCH):
+            batch = passages[i : i + WRITE_BATCH]
+            self.collection.upsert(
+                ids=[p.id for p in batch],
+                embeddings=np.asarray(vectors[i : i + WRITE_BATCH], dtype=np.float32),
+                documents=[p.text for p in batch],
+                metadatas=[_metadata(p, totals.get(p.source)) for p in batch],
+            )
 
     def delete_source(self, source: str, keep_ids: Sequence[str] = ()) -> int:
         """Remove a source's passages, except ``keep_ids``; returns how many went."""
@@ -192,20 +213,37 @@ class PassageStore:
         found = [_passage(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
         return sorted(found, key=lambda p: p.position)
 
-    def sources(self) -> list[SourceInfo]:
-        info: dict[str, list] = {}
+    def metadatas(self) -> Iterator[dict]:
+        """Every passage's metadata, a page at a time: memory stays flat, no texts or vectors."""
         offset = 0
         while True:
             got = self.collection.get(include=["metadatas"], limit=PAGE, offset=offset)
-            for meta in got["metadatas"]:
-                entry = info.setdefault(
-                    meta["source"], [meta.get("title", ""), 0, meta.get("doc_hash", ""), meta.get("root", "")]
-                )
-                entry[1] += 1
+            yield from got["metadatas"]
             if len(got["ids"]) < PAGE:
-                break
+                return
             offset += PAGE
+
+    def sources(self) -> list[SourceInfo]:
+        info: dict[str, list] = {}
+        for meta in self.metadatas():
+            entry = info.setdefault(
+                meta["source"], [meta.get("title", ""), 0, meta.get("doc_hash", ""), meta.get("root", "")]
+            )
+            entry[1] += 1
         return [SourceInfo(s, *v) for s, v in sorted(info.items())]
+
+    def source_states(self) -> dict[str, SourceState]:
+        """source -> document hashes on its passages, how many there are, how many there should be."""
+        states: dict[str, SourceState] = {}
+        for meta in self.metadatas():
+            state = states.get(meta["source"])
+            if state is None:
+                state = states[meta["source"]] = SourceState(set(), 0, meta.get("doc_passages"))
+            state.doc_hashes.add(meta.get("doc_hash", ""))
+            state.passages += 1
+            if state.expected != meta.get("doc_passages"):
+                state.expected = None  # passages written at different times: not known complete
+        return states
 
     def similarities(self, ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
         """Cosine similarity of stored passages to a unit vector."""
@@ -214,6 +252,29 @@ class PassageStore:
         got = self.collection.get(ids=list(ids), include=["embeddings"])
         stored = np.asarray(got["embeddings"], dtype=np.float32)
         return dict(zip(got["ids"], (stored @ np.asarray(vector, dtype=np.float32)).tolist()))
+
+    def nearest(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """Ids of the passages nearest to a unit vector, with their cosine similarity."""
+        query = np.asarray(vector, dtype=np.float32)
+        try:
+            got = self.collection.query(query_embeddings=[query], n_results=n, include=["distances"])
+        except Exception:  # a Chroma that refuses n_results above the count
+            total = self.count()
+            if total == 0:
+                return []
+            got = self.collection.query(
+                query_embeddings=[query], n_results=min(n, total), include=["distances"]
+            )
+        return [(pid, 1.0 - float(dist)) for pid, dist in zip(got["ids"][0], got["distances"][0])]
+
+    def get_passages(self, ids: Sequence[str]) -> dict[str, Passage]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        return {
+            pid: _passage(pid, text, meta)
+            for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])
+        }
 
     def query(self, vector: np.ndarray, n: int) -> list[tuple[Passage, float]]:
         """Nearest passages to a unit vector, with their cosine similarity."""

@@ -56,3 +56,63 @@ def test_retriever_sees_new_passages(write, store, fake_embedder):
     ingest([root], store, fake_embedder, progress=False)
     retriever.invalidate()
     assert retriever.retrieve("panda born zoo")[0].passage.source == "three.txt"
+
+
+def test_unchanged_files_are_not_even_split(write, store, fake_embedder, monkeypatch):
+    import rag.ingest
+
+    root = _corpus(write)
+    ingest([root], store, fake_embedder, progress=False)
+
+    def refuse(doc):
+        raise AssertionError(f"{doc.source} was split again")
+
+    monkeypatch.setattr(rag.ingest, "split_document", refuse)
+    report = ingest([root], store, fake_embedder, progress=False)
+    assert report.unchanged == 3 and report.passages == 0
+
+
+def test_a_file_missing_passages_is_written_again(write, store, fake_embedder):
+    root = _corpus(write)
+    ingest([root], store, fake_embedder, progress=False)
+    complete = [p.id for p in store.passages_of("one.txt")]
+    store.collection.delete(ids=complete[:1])  # as if a crash cut the write short
+    report = ingest([root], store, fake_embedder, progress=False)
+    assert report.replaced == 1 and report.unchanged == 2
+    assert [p.id for p in store.passages_of("one.txt")] == complete
+
+
+def test_stores_written_without_passage_counts_are_still_recognised(write, store, fake_embedder):
+    root = _corpus(write)
+    ingest([root], store, fake_embedder, progress=False)
+    got = store.collection.get(include=["metadatas"])
+    legacy = [dict(m, doc_passages=None) for m in got["metadatas"]]  # None deletes the key
+    store.collection.update(ids=got["ids"], metadatas=legacy)
+    assert all(s.expected is None for s in store.source_states().values())
+    report = ingest([root], store, fake_embedder, progress=False)
+    assert report.unchanged == 3 and fake_embedder.calls == 1
+
+
+def test_source_states_read_metadata_page_by_page(write, store, fake_embedder, monkeypatch):
+    import rag.store
+
+    root = _corpus(write)
+    ingest([root], store, fake_embedder, progress=False)
+    whole = store.source_states()
+    monkeypatch.setattr(rag.store, "PAGE", 2)
+    assert store.source_states() == whole
+    assert sum(s.passages for s in whole.values()) == store.count()
+    assert {s: st.expected for s, st in whole.items()} == {s: st.passages for s, st in whole.items()}
+
+
+def test_dense_results_include_passages_newer_than_the_lexical_index(write, store, fake_embedder):
+    root = _corpus(write)
+    ingest([root], store, fake_embedder, progress=False)
+    retriever = HybridRetriever(store, fake_embedder)
+    index = retriever.lexical_index()  # held for REFRESH_SECONDS: it will not know three.txt
+    write("three.txt", "Zoo\n\nA panda was born at the zoo in Madrid.\n")
+    ingest([root], store, fake_embedder, progress=False)
+    vector = fake_embedder.embed(["A panda was born at the zoo in Madrid."])[0]
+    dense = retriever._dense(vector, index)
+    assert dense[0][0].source == "three.txt" and dense[0][0].text == "A panda was born at the zoo in Madrid."
+    assert [(p.id, round(s, 6)) for p, s in dense] == [(p.id, round(s, 6)) for p, s in store.query(vector, 40)]

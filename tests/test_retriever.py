@@ -17,3 +17,37 @@ def test_rrf_rewards_agreement():
 def test_tokenize_folds_names_and_verb_forms():
     assert tokenize("The United States led") == tokenize("U.S. leads")
     assert "meet" in tokenize("They met")
+
+
+def test_lexical_index_is_cached_per_generation_and_shared(tmp_path, monkeypatch, write, store, fake_embedder):
+    import rag.retriever as retriever
+    from rag.ingest import ingest
+
+    monkeypatch.setenv("RAG_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(retriever, "CACHE_MIN_PASSAGES", 0)
+    write("one.txt", "Harbour reopens\n\nThe harbour reopened on Tuesday after repairs costing $2m.\n")
+    root = write("two.txt", "Festival news\n\nThe film festival opened in Venice with 40 films.\n").parent
+    ingest([root], store, fake_embedder, progress=False)
+
+    first = retriever.HybridRetriever(store, fake_embedder)
+    built = first.lexical_index().search("harbour repairs", 5)
+    cached = list((tmp_path / "cache" / "lexical").glob("*/*"))
+    assert len(cached) == 1 and (cached[0] / "passages.json").is_file()
+
+    # Another worker on the same generation loads it instead of reading the collection.
+    monkeypatch.setattr(retriever.LexicalIndex, "build", classmethod(lambda cls, p: 1 / 0))
+    second = retriever.HybridRetriever(store, fake_embedder)
+    loaded = second.lexical_index().search("harbour repairs", 5)
+    assert [(p, round(s, 5)) for p, s in loaded] == [(p, round(s, 5)) for p, s in built]
+    assert second.lexical_index().context(loaded[0][0]) == first.lexical_index().context(built[0][0])
+
+    # A new generation gets its own index; the old one is dropped.
+    monkeypatch.undo()
+    monkeypatch.setenv("RAG_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(retriever, "CACHE_MIN_PASSAGES", 0)
+    write("three.txt", "Zoo\n\nA panda was born at the zoo in Madrid.\n")
+    ingest([root], store, fake_embedder, progress=False)
+    third = retriever.HybridRetriever(store, fake_embedder)
+    assert third.lexical_index().search("panda zoo", 1)[0][0].source == "three.txt"
+    remaining = list((tmp_path / "cache" / "lexical").glob("*/*"))
+    assert len(remaining) == 1 and remaining != cached

@@ -1,0 +1,48 @@
+"""The warm-path speed-ups (batched parses, background question parse) never change an answer."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from rag import nlp
+from rag.pipeline import Pipeline, shared_embedder
+from rag.store import open_store
+
+from .conftest import DATA, SEEDS
+
+pytestmark = pytest.mark.e2e
+
+
+def _analysis(doc):
+    return [(t.text, t.tag_, t.pos_, t.dep_, t.head.i, t.lemma_, t.ent_type_, t.ent_iob_) for t in doc]
+
+
+def test_batched_parses_equal_single_parses():
+    texts = [line for path in sorted(SEEDS.iterdir()) for line in path.read_text().splitlines() if line][:40]
+    nlp._cache.clear()
+    single = [_analysis(nlp.parse(t)) for t in texts]
+    nlp._cache.clear()
+    batched = [_analysis(d) for d in nlp.parse_many(texts)]
+    assert batched == single
+    assert [_analysis(nlp.parse(t)) for t in texts] == single  # served from the cache
+
+
+def test_answers_are_the_same_without_the_warm_ups(tmp_path, monkeypatch):
+    import rag.pipeline
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    pipeline = Pipeline(open_store(tmp_path / "store"), shared_embedder())
+    pipeline.ingest([seeds], progress=False)
+    questions = [json.loads(line)["question"] for line in open(DATA / "seeds_dev.jsonl")][:40]
+
+    nlp._cache.clear()
+    fast = [pipeline.ask(q).to_dict() for q in questions]
+    nlp._cache.clear()
+    monkeypatch.setattr(rag.pipeline, "_parse_candidates", lambda question, hits: None)
+    monkeypatch.setattr(rag.pipeline, "parse", lambda text: None)
+    plain = [pipeline.ask(q).to_dict() for q in questions]
+    assert fast == plain
