@@ -124,7 +124,7 @@ def test_cli_eval_against_the_server(ingested):
     done = rag("eval", str(DATA / "seeds_dev.jsonl"), "--store", ingested)
     assert done.returncode == 0, done.stderr
     # metrics are printed as "name  value" lines
-    assert re.search(r"^\s*\w[\w ]*\s+\d+(\.\d+)?\s*$", done.stdout, re.M), done.stdout
+    assert re.search(r"^all\s+\d+\s+\d\.\d{3}\s+\d\.\d{3}", done.stdout, re.M), done.stdout
 
 
 def test_python_ask_against_the_server(ingested):

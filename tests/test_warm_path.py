@@ -31,6 +31,7 @@ def test_batched_parses_equal_single_parses():
 
 
 def test_answers_are_the_same_without_the_warm_ups(tmp_path, monkeypatch):
+    import rag.answer
     import rag.pipeline
 
     seeds = tmp_path / "seeds"
@@ -42,7 +43,7 @@ def test_answers_are_the_same_without_the_warm_ups(tmp_path, monkeypatch):
     nlp._cache.clear()
     fast = [pipeline.ask(q).to_dict() for q in questions]
     nlp._cache.clear()
-    monkeypatch.setattr(rag.pipeline, "_parse_candidates", lambda question, hits: None)
+    monkeypatch.setattr(rag.answer, "parse_many", lambda texts: None)
     monkeypatch.setattr(rag.pipeline, "parse", lambda text: None)
     plain = [pipeline.ask(q).to_dict() for q in questions]
     assert fast == plain
