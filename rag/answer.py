@@ -68,7 +68,8 @@ class Evidence:
 # --- sentence scoring ----------------------------------------------------------------------
 
 
-def _coverage(q: Question, hit: Hit, idf: dict[str, float]) -> tuple[float, float, float, float]:
+def _coverage(q: Question, hit: Hit, idf: dict[str, float],
+              default: float) -> tuple[float, float, float, float]:
     """How much of the question the passage covers, rare words weighing more (BM25's idf).
 
     Returns (coverage, key coverage, sentence-only coverage, idf of the rarest missing word).
@@ -77,7 +78,6 @@ def _coverage(q: Question, hit: Hit, idf: dict[str, float]) -> tuple[float, floa
     """
     words = set(tokenize(hit.passage.search_text))
     context = set(tokenize(hit.context or hit.passage.title))
-    default = max(idf.values(), default=1.0)
     weight = {t: idf.get(t, default) * (1.5 if t in q.key_terms else 1.0) for t in q.terms}
     total = sum(weight.values()) or 1.0
     found = sum(w * (1.0 if t in words else 0.5 if t in context else 0.0) for t, w in weight.items())
@@ -92,8 +92,10 @@ def _coverage(q: Question, hit: Hit, idf: dict[str, float]) -> tuple[float, floa
 
 def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> list[_Scored]:
     scored = []
+    # An unseen word is as rare as the rarest known one (once per question: the map is big).
+    default = max(idf.values(), default=1.0)
     for hit in hits[:POOL]:
-        cov, key_cov, sentence_cov, missing = _coverage(q, hit, idf)
+        cov, key_cov, sentence_cov, missing = _coverage(q, hit, idf, default)
         score = 0.45 * hit.dense + 0.45 * cov + 0.10 * key_cov
         scored.append(_Scored(hit, cov, key_cov, score, sentence_cov, missing))
     return sorted(scored, key=lambda s: s.score, reverse=True)
