@@ -223,6 +223,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                 score += 0.3  # "2,500 troops" answers "how many troops"
         if q.qtype == "date" and q.focus in DATE_FOCUS and DATE_FOCUS[q.focus].search(ent.text):
             score += 0.3  # "which day of the week" wants "Tuesday", not "next month"
+        if q.qtype == "date" and ent.label_ == "DATE":
+            score += _date_preference(q, ent.text)
         if q.qtype == "number" and ent.label_ == "CARDINAL" and re.fullmatch(r"(19|20)\d\d", ent.text):
             score *= 0.3  # a bare year is rarely the count asked for
         start, end = _with_units(doc.text, ent.start_char, ent.end_char) if ent.label_ in (
@@ -244,6 +246,22 @@ def _with_units(text: str, start: int, end: int) -> tuple[int, int]:
     if after:
         end += len(after.group(0))
     return start, end
+
+
+ENTITY_TYPES = {"date", "number", "person", "organisation", "place"}
+ABSOLUTE_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|"
+                           r"oct|nov|dec)|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+                           r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+DURATION = re.compile(r"^(about |some |more than |over |almost |nearly )?(\d+|a|an|one|two|three|four|five|six|"
+                      r"seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty)( and a half)?\s+"
+                      r"(days?|weeks?|months?|years?|decades?|hours?)$", re.I)
+
+
+def _date_preference(q: Question, text: str) -> float:
+    """'When' wants a date on the calendar, not a length of time or 'the year'."""
+    if DURATION.match(text.strip()) and not re.search(r"\bhow long\b", q.text, re.I):
+        return -0.3
+    return 0.15 if ABSOLUTE_DATE.search(text) else 0.0
 
 
 DATE_FOCUS = {
@@ -424,10 +442,14 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
     elif q.qtype != "phrase":
         typed += _entity_spans(q, doc, matched)
-    fallback = _phrase_spans(q, doc, matched)
-    if q.qtype != "phrase":
-        # A phrase can answer a typed question only when nothing of the wanted kind is there.
-        fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
+    if typed and q.qtype in ENTITY_TYPES:
+        # A phrase can answer "when / how many / who / where" only when nothing of the wanted
+        # kind is there.
+        fallback = []
+    else:
+        fallback = _phrase_spans(q, doc, matched)
+        if q.qtype != "phrase":
+            fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
     trimmed = (_trim(text, s) for s in typed + fallback)
     return [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)]
 
