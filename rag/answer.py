@@ -18,7 +18,8 @@ from .question import Question, analyse
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
 
-__all__ = ["select_answer", "Span", "ABSTAIN_BELOW", "POOL"]
+__all__ = ["select_answer", "choose", "candidate_spans", "extract_span", "confidence", "Evidence", "Span",
+           "ABSTAIN_BELOW", "POOL"]
 
 POOL = 80  # retrieved passages considered as answer sentences (scoring them is cheap)
 PARSED = 8  # best sentences searched for a span (each costs a spaCy parse)

@@ -189,12 +189,6 @@ class PassageStore:
     def ids_of(self, source: str) -> list[str]:
         return self.collection.get(where={"source": source}, include=[])["ids"]
 
-    def doc_hash_of(self, source: str) -> str | None:
-        got = self.collection.get(where={"source": source}, limit=1, include=["metadatas"])
-        if not got["ids"]:
-            return None
-        return got["metadatas"][0].get("doc_hash")
-
     def passages(self) -> Iterator[Passage]:
         """Every stored passage, fetched a page at a time."""
         offset = 0
