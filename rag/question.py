@@ -26,13 +26,17 @@ FOCUS_TYPES = {
     "date": "year date day month time week decade season period century era".split(),
     "number": ("number amount percentage percent proportion share figure total sum cost price "
                "value size toll count rate score margin salary fee fine round stage edition "
-               "position").split(),
+               "position pay wage wages salary budget fare bill debt loss losses profit profits revenue "
+               "sales turnover deficit surplus attendance crowd audience").split(),
     "person": ("person man woman official minister leader president spokesman spokeswoman "
                "spokesperson secretary diplomat commander chief ceo executive boss player actor "
                "actress singer director manager coach chairman chairwoman head founder author "
                "star politician mp candidate envoy ambassador general king queen prince judge "
                "lawyer analyst economist reporter journalist individual name striker captain "
-               "winner artist musician writer producer presenter host premier chancellor").split(),
+               "winner artist musician writer producer presenter host premier chancellor officer servant "
+               "governor mayor senator prosecutor detective rapper comedian athlete sprinter runner "
+               "footballer goalkeeper defender midfielder forward batsman bowler designer inventor "
+               "scientist researcher professor doctor editor critic campaigner activist").split(),
     "organisation": ("organisation organization group company firm agency party team club body "
                      "institution network bank militia coalition union association department "
                      "ministry government newspaper channel broadcaster studio label band "
@@ -61,6 +65,8 @@ NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall)\b|\bwhat (pe
                     re.I)
 DATE = re.compile(r"^\s*when\b|\bwhen (did|was|is|will|were|does|do|has|had|are)\b|\bsince when\b"
                   r"|\bby when\b|\bon what (day|date)\b|\bin what (year|month)\b", re.I)
+COUNTED = re.compile(r"^\s*(\w+\s+)?(which|what|name|list)\s+(the\s+)?(two|three|four|five|six|seven|eight|nine|ten|both)\b", re.I)
+KIND_OF = re.compile(r"\b(what|which) (type|kind|sort|form)s? of\b", re.I)  # one kind, not a list
 PLACE = re.compile(r"\bwhere\b|\bin what (city|country|town|place)\b", re.I)
 PERSON = re.compile(r"\b[Ww]ho(m|se)?\b")  # not "WHO", the organisation
 LISTING = re.compile(r"^\s*(name|list)\b|\bwhat are (some of )?the\b.*\b(areas|fields|sectors|issues|"
@@ -77,14 +83,45 @@ class Question:
     key_terms: tuple[str, ...]  # stemmed names and numbers: an answer passage should have them
     words: frozenset[str] = frozenset()  # every stemmed word of the question, stop words too
     pairs: frozenset[tuple[str, str]] = frozenset()  # adjacent words ("us", "deleg")
+    anchor: str = ""  # stem of the verb the wh-word hangs from ("agre" in "What did X agree to?")
+    wh_prep: str = ""  # preposition the asked-for thing hangs from ("under" in "Under which ...")
 
     @property
     def labels(self) -> dict[str, float]:
         return TYPE_LABELS.get(self.qtype, {})
 
 
+AUXILIARIES = frozenset("did does do is are was were has have had will would can could should may might "
+                        "must shall".split())
+
+
+def _focus_after_wh(doc):
+    """The last noun of the words right after a leading 'which'/'what' ('boss' in 'Which Greek
+    Athletics Federation boss told ...'): the small tagger often mis-tags questions, so the
+    words are read up to the auxiliary or the verb that follows them."""
+    start = next((t.i for t in doc[:3] if t.lower_ in ("which", "what", "whose")), None)
+    if start is None:
+        return None
+    focus = None
+    for tok in doc[start + 1 :]:
+        if tok.lower_ in AUXILIARIES or tok.pos_ in ("ADP", "PUNCT", "PRON", "DET", "CCONJ", "SCONJ"):
+            break
+        if focus is not None and tok.tag_ in ("VBD", "VBZ", "VBP", "MD"):
+            break  # "Which ... boss told": the verb after the noun
+        if tok.tag_ == "POS" and focus is not None:
+            break  # "which former president's administration" asks about the president
+        if tok.pos_ in ("NOUN", "PROPN", "VERB") or tok.tag_ in ("NN", "NNS", "VBZ"):
+            focus = tok
+    if focus is not None and focus.pos_ == "PROPN" and focus.lower_ not in FOCUS_TO_TYPE:
+        return None  # "Which Alfa Romeo ...": a name, not a kind of thing
+    return focus
+
+
 def _focus_token(doc):
     """The noun the wh-word asks about: 'official' in 'Which Iraqi official ...'."""
+    early = _focus_after_wh(doc)
+    if early is not None:
+        return early
     for tok in doc:
         low = tok.lower_
         if low in ("which", "what", "whose") and tok.dep_ == "det":
@@ -125,8 +162,32 @@ def _wh_role(doc, focus) -> str:
     """The role the answer plays in the question's clause (subject, object, ...)."""
     for tok in doc:
         if tok.tag_ in ("WP", "WDT", "WP$") or tok.lower_ in ("who", "whom", "what", "which"):
-            target = focus if focus is not None and tok.dep_ == "det" else tok
+            follows = focus is not None and tok.lower_ in ("which", "what", "whose") and 0 < focus.i - tok.i <= 5
+            target = focus if follows or (focus is not None and tok.dep_ == "det") else tok
             return target.dep_
+    return ""
+
+
+def _anchor(doc, focus) -> str:
+    """The verb that governs the asked-for thing: its match in a sentence governs the answer."""
+    wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WP$", "WRB")), None)
+    if wh is None:
+        return ""
+    tok = focus if focus is not None and focus.i > wh.i else wh
+    for anc in tok.ancestors:
+        if anc.pos_ == "VERB" and anc.lemma_ not in ("be", "do", "have"):
+            words = tokenize(anc.text)
+            return words[0] if words else ""
+    return ""
+
+
+def _wh_prep(doc, focus) -> str:
+    wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WP$")), None)
+    if wh is None:
+        return ""
+    for tok in (wh, focus):
+        if tok is not None and tok.dep_ == "pobj" and tok.head.dep_ == "prep":
+            return tok.head.lower_
     return ""
 
 
@@ -144,7 +205,8 @@ def _focus_through_name(doc, focus):
 
 def _question_type(text: str, focus) -> str:
     focus_type = FOCUS_TO_TYPE.get(focus.lemma_.lower()) if focus is not None else None
-    plural = focus is not None and focus.tag_ in ("NNS", "NNPS")
+    plural = focus is not None and (focus.tag_ in ("NNS", "NNPS") or (
+        focus.lower_.endswith("s") and not focus.lower_.endswith("ss") and focus.lemma_.lower() != focus.lower_))
     if REASON.search(text):
         return "reason"
     if NUMBER.search(text):
@@ -155,9 +217,11 @@ def _question_type(text: str, focus) -> str:
         return focus_type
     if QUOTE.search(text):
         return "quote"
+    if COUNTED.search(text) and plural:
+        return "list"  # "which two managers"
     if LISTING.search(text) and (plural or not focus_type):
         return "list"
-    if plural and focus_type not in ("person",) and re.match(r"^\s*(what|which)\b", text, re.I):
+    if plural and focus_type not in ("person",) and re.match(r"^\s*(what|which)\b", text, re.I) and not KIND_OF.search(text):
         return "list"
     if PLACE.search(text):
         return "place"
@@ -184,6 +248,8 @@ def analyse(question: str) -> Question:
         qtype=qtype,
         focus=focus.lemma_.lower() if focus is not None else "",
         wh_role=_wh_role(doc, focus),
+        anchor=_anchor(doc, focus),
+        wh_prep=_wh_prep(doc, focus),
         terms=tuple(dict.fromkeys(terms)),
         key_terms=tuple(dict.fromkeys(t for t in key if t in terms)),
         words=frozenset(tokenize(question)),

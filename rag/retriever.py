@@ -282,11 +282,12 @@ class HybridRetriever:
         lexical = index.search(question, DEPTH)
         hits = fuse(dense, lexical)[:n]
         hits += index.expand(hits, articles)
-        # Passages found only by BM25 or by expansion still need their cosine for the selector.
-        known = {p.id for p, _ in dense}
-        sims = self.store.similarities([h.passage.id for h in hits if h.passage.id not in known], vector)
+        # Passages found only by BM25 or by expansion still need their cosine for the selector
+        # (an expanded passage may be one the dense ranking found below the fused cut).
+        cosine = {p.id: sim for p, sim in dense}
+        cosine.update(self.store.similarities([h.passage.id for h in hits if h.passage.id not in cosine], vector))
         return [
-            replace(h, dense=sims.get(h.passage.id, h.dense), context=index.context(h.passage))
+            replace(h, dense=cosine.get(h.passage.id, h.dense), context=index.context(h.passage))
             for h in hits
         ]
 

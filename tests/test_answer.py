@@ -93,3 +93,50 @@ def test_unrelated_passages_are_declined():
 def test_empty_store_declines():
     answer = select_answer("When did it happen?", [])
     assert answer.abstained and answer.confidence == 0.0
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # a name right after the noun the question asks about
+    ("Which Alcatel chief technology officer warned operators?",
+     "Alcatel's chief technology officer Niel Ransom warned operators that voice alone is doomed.",
+     "Niel Ransom"),
+    # a name that only qualifies a noun is not the place asked for
+    ("In which city was the fourth round of the dialogue held?",
+     "The fourth round of the U.S.-Iraq strategic dialogue was held in Washington.", "Washington"),
+    # the phrase the question's own verb governs, without the clause trailing it
+    ("What did the United States agree to in the third round of talks?",
+     "In the third round of talks in April, the United States agreed to remove remaining combat "
+     "forces deployed to fight ISIS militants in Iraq and in the wider region.",
+     "to remove remaining combat forces"),
+    # "which two ..." asks for a list even of people
+    ("Which two managers did Mourinho assist at Barcelona?",
+     "Mourinho assisted both Sir Bobby Robson and Louis van Gaal at Barcelona.",
+     "Sir Bobby Robson and Louis van Gaal"),
+])
+def test_span_follows_the_question_structure(question, text, expected):
+    assert expected in _span(question, text)
+    assert len(_span(question, text)) <= len(expected) + 10
+
+
+def test_a_sentence_holding_the_asked_kind_outranks_a_closer_paraphrase():
+    # Both sentences are from the same story (each is read with the other around it, as the
+    # retriever gives it); only one holds a figure for "how much".
+    from dataclasses import replace
+
+    lead = "Marion Jones has filed a lawsuit for defamation against Balco boss Victor Conte."
+    later = "She says Conte damaged her reputation and she is seeking $25m in the suit."
+    hits = [replace(_hit(lead, "a.txt", 0.80), context=later),
+            replace(_hit(later, "a.txt", 0.55, 1), context=lead)]
+    answer = select_answer("How much is Marion Jones seeking in her lawsuit against Victor Conte?",
+                           hits, abstain_below=0.0)
+    assert answer.answer == "$25m"
+
+
+def test_confidence_drops_when_the_question_verb_is_missing():
+    from rag.answer import choose, confidence, _evidence
+
+    text = "Fuad Hussein met Antony Blinken in Washington on Monday."
+    born = choose(analyse("When was Fuad Hussein born?"), [_hit(text, "a.txt", 0.6)], {})[1]
+    met = choose(analyse("When did Fuad Hussein meet Antony Blinken?"), [_hit(text, "a.txt", 0.6)], {})[1]
+    assert born is not None and met is not None
+    assert confidence(_evidence(*met)) > confidence(_evidence(*born))

@@ -42,3 +42,22 @@ def test_terms_are_stemmed_content_words():
     assert "which" not in q.terms and "the" not in q.terms
     assert "washington" in q.key_terms
     assert ("deleg", "washington") in q.pairs
+
+
+@pytest.mark.parametrize("question,qtype,focus", [
+    # the small tagger reads "challenges" as a verb and "which" as an object here
+    ("Which challenges did the minister say the country faces?", "list", "challenge"),
+    ("Which Greek Athletics Federation boss told parliament the sprinters won't race?", "person", "boss"),
+    ("What minimum guaranteed maternity pay did the manifesto offer?", "number", "pay"),
+    ("Which two managers did Mourinho assist?", "list", "manager"),
+    ("What type of forces did the two countries agree to redeploy?", "phrase", "force"),
+])
+def test_focus_read_from_the_words_after_which(question, qtype, focus):
+    q = analyse(question)
+    assert (q.qtype, q.focus) == (qtype, focus)
+
+
+def test_anchor_is_the_verb_governing_the_asked_for_thing():
+    assert analyse("What did the United States agree to in the talks?").anchor == "agre"
+    assert analyse("Which Iraqi official led the delegation?").anchor == "lead"
+    assert analyse("Under which agreement was the dialogue held?").wh_prep == "under"

@@ -51,3 +51,24 @@ def test_lexical_index_is_cached_per_generation_and_shared(tmp_path, monkeypatch
     assert third.lexical_index().search("panda zoo", 1)[0][0].source == "three.txt"
     remaining = list((tmp_path / "cache" / "lexical").glob("*/*"))
     assert len(remaining) == 1 and remaining != cached
+
+
+def test_every_hit_carries_its_true_cosine(write, store, fake_embedder):
+    """Sentences added by article expansion keep the cosine the dense ranking found for them,
+    even when they fell below the fused cut (they once came back as 0.0)."""
+    import numpy as np
+
+    from rag.ingest import ingest
+    from rag.retriever import HybridRetriever
+
+    sentences = [f"The harbour crew number {i} repaired the old crane on pier {i}." for i in range(12)]
+    root = write("harbour.txt", "Harbour news\n\n" + " ".join(sentences) + "\n").parent
+    ingest([root], store, fake_embedder, progress=False)
+    question = "Which crane did the harbour crew repair?"
+    hits = HybridRetriever(store, fake_embedder).retrieve(question, n=2)
+    assert len(hits) > 2  # the rest of the article came by expansion
+    vector = fake_embedder.embed([question])[0]
+    for hit in hits:
+        expected = float(fake_embedder.embed([hit.passage.search_text])[0] @ vector)
+        assert abs(hit.dense - expected) < 1e-4, hit.passage.search_text
+        assert not np.isnan(hit.dense)
