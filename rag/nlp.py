@@ -59,28 +59,38 @@ def preload() -> None:
 
 
 CACHE_SIZE = 4096
-_cache: OrderedDict = OrderedDict()  # text -> Doc, least recently used first
+_cache: OrderedDict = OrderedDict()  # (text, lemmas) -> Doc, least recently used first
 
 
-def parse(text: str):
-    """A spaCy Doc for ``text``; the same text is parsed once per process."""
-    return parse_many([text])[0]
+def parse(text: str, *, lemmas: bool = True):
+    """A spaCy Doc for ``text``; the same text is parsed once per process.
+
+    ``lemmas=False`` skips the lemmatizer (a tenth of the parse): the selector compares
+    passage words by stem, and only questions need lemmas.
+    """
+    return parse_many([text], lemmas=lemmas)[0]
 
 
-def parse_many(texts: list[str]) -> list:
+def parse_many(texts: list[str], *, lemmas: bool = True) -> list:
     """Docs for several texts; those not parsed yet go through spaCy as one batch, which is
     about twice as fast as one by one. Same Docs as ``parse``."""
     model = nlp()
+    disable = [] if lemmas else ["lemmatizer"]
     # spaCy's pipeline is not documented as thread-safe; parses are cheap and cached.
     with _lock:
-        todo = [t for t in dict.fromkeys(texts) if t not in _cache]
-        docs = [model(todo[0])] if len(todo) == 1 else list(model.pipe(todo))
-        for text, doc in zip(todo, docs):
-            _cache[text] = doc
+        keys = [(t, lemmas) for t in texts]
+        todo = [k for k in dict.fromkeys(keys) if k not in _cache]
+        if len(todo) == 1:
+            with model.select_pipes(disable=disable):
+                docs = [model(todo[0][0])]
+        else:
+            docs = list(model.pipe([t for t, _ in todo], disable=disable))
+        for key, doc in zip(todo, docs):
+            _cache[key] = doc
         found = []
-        for text in texts:
-            _cache.move_to_end(text)
-            found.append(_cache[text])
+        for key in keys:
+            _cache.move_to_end(key)
+            found.append(_cache[key])
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
         return found

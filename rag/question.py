@@ -87,6 +87,11 @@ class Question:
     wh_prep: str = ""  # preposition the asked-for thing hangs from ("under" in "Under which ...")
 
     @property
+    def focus_stem(self) -> str:
+        stems = tokenize(self.focus) if self.focus else []
+        return stems[0] if stems else ""
+
+    @property
     def labels(self) -> dict[str, float]:
         return TYPE_LABELS.get(self.qtype, {})
 

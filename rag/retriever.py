@@ -96,11 +96,16 @@ def _cached_tokens(text: str) -> tuple[str, ...]:
     return tuple(_tokens(text))
 
 
+MAY_ALIAS = re.compile(r"united|[ue]\.", re.I)  # cheap test before the alias patterns
+INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]?")
+
+
 def _tokens(text: str) -> list[str]:
-    for pattern, alias in ALIASES:
-        text = pattern.sub(alias, text)
+    if MAY_ALIAS.search(text):
+        for pattern, alias in ALIASES:
+            text = pattern.sub(alias, text)
     words = [w.lower().replace("’", "'") for w in TOKEN.findall(text)]
-    words = [w.replace(".", "") if re.fullmatch(r"(?:[a-z]\.)+[a-z]?", w) else w for w in words]
+    words = [w.replace(".", "") if "." in w and INITIALS.fullmatch(w) else w for w in words]
     stop = _stopwords()
     words = [IRREGULAR.get(w, w) for w in words]
     words = [w for w in words if w not in stop and w != "be"]
@@ -169,10 +174,15 @@ class LexicalIndex:
 
     def context(self, p: Passage, before: int = 2, after: int = 1) -> str:
         """The article's title, lead and the sentences around a passage (who "he" is, which event)."""
+        return " ".join(self.context_parts(p, before, after))
+
+    def context_parts(self, p: Passage, before: int = 2, after: int = 1) -> tuple[str, ...]:
+        """The texts ``context`` joins: each is a whole sentence, so its words are tokenised
+        once per process however many passages it is context for."""
         near = [self.by_position.get((p.source, p.position + d)) for d in range(-before, after + 1)]
         near += [self.by_position.get((p.source, i)) for i in (0, 1)]
         texts = dict.fromkeys(n.search_text for n in near if n is not None and n.id != p.id)
-        return " ".join([p.title, *texts])
+        return (p.title, *texts)
 
     def expand(self, hits: list[Hit], articles: int) -> list[Hit]:
         """Hits for the passages of the best ``articles`` sources that are not hits already."""
@@ -286,10 +296,12 @@ class HybridRetriever:
         # (an expanded passage may be one the dense ranking found below the fused cut).
         cosine = {p.id: sim for p, sim in dense}
         cosine.update(self.store.similarities([h.passage.id for h in hits if h.passage.id not in cosine], vector))
-        return [
-            replace(h, dense=cosine.get(h.passage.id, h.dense), context=index.context(h.passage))
-            for h in hits
-        ]
+        out = []
+        for h in hits:
+            parts = index.context_parts(h.passage)
+            out.append(replace(h, dense=cosine.get(h.passage.id, h.dense), context=" ".join(parts),
+                               context_parts=parts))
+        return out
 
 
 @lru_cache(maxsize=1)

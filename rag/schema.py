@@ -66,6 +66,7 @@ class Hit:
     dense: float = 0.0  # cosine similarity to the question
     lexical: float = 0.0  # BM25 score
     context: str = ""  # title and neighbouring sentences of the passage's article
+    context_parts: tuple[str, ...] = ()  # the same, text by text
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,15 @@ def test_batched_parses_equal_single_parses():
     assert [_analysis(nlp.parse(t)) for t in texts] == single  # served from the cache
 
 
+def test_parses_without_lemmas_differ_only_in_lemmas():
+    texts = [line for path in sorted(SEEDS.iterdir()) for line in path.read_text().splitlines() if line][:40]
+    full = [_analysis(d) for d in nlp.parse_many(texts)]
+    bare = [_analysis(d) for d in nlp.parse_many(texts, lemmas=False)]
+    without_lemma = [[row[:5] + row[6:] for row in doc] for doc in full]
+    assert [[row[:5] + row[6:] for row in doc] for doc in bare] == without_lemma
+    assert nlp.parse(texts[0], lemmas=False) is nlp.parse_many(texts, lemmas=False)[0]  # cached apart
+
+
 def test_answers_are_the_same_without_the_warm_ups(tmp_path, monkeypatch):
     import rag.answer
     import rag.pipeline
@@ -43,7 +52,7 @@ def test_answers_are_the_same_without_the_warm_ups(tmp_path, monkeypatch):
     nlp._cache.clear()
     fast = [pipeline.ask(q).to_dict() for q in questions]
     nlp._cache.clear()
-    monkeypatch.setattr(rag.answer, "parse_many", lambda texts: None)
+    monkeypatch.setattr(rag.answer, "parse_many", lambda texts, **options: None)
     monkeypatch.setattr(rag.pipeline, "parse", lambda text: None)
     plain = [pipeline.ask(q).to_dict() for q in questions]
     assert fast == plain
