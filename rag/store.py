@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ __all__ = ["PassageStore", "SourceInfo", "SourceState", "open_store", "is_server
 COLLECTION = "rag-passages"
 PAGE = 5000
 WRITE_BATCH = 1000  # rows per upsert; under every Chroma client's max batch size
+LOOKUP_BATCH = 500  # text hashes per "$in" lookup
 GENERATION_KEY = "rag_generation"
 
 
@@ -96,6 +99,11 @@ def open_store(location: str | Path) -> PassageStore:
     return PassageStore(_client(location), str(location))
 
 
+def text_hash(text: str) -> str:
+    """Key of the embedded text: passages with the same text share one vector."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+
+
 def _metadata(p: Passage, total: int | None = None) -> dict:
     meta = {
         "source": p.source,
@@ -106,6 +114,7 @@ def _metadata(p: Passage, total: int | None = None) -> dict:
         "hash": p.id,
         "doc_hash": p.doc_hash,
         "root": p.root,
+        "text_hash": text_hash(p.search_text),
     }
     if p.clean:
         meta["clean"] = p.clean
@@ -151,21 +160,37 @@ class PassageStore:
         passages: Sequence[Passage],
         vectors: np.ndarray,
         totals: Mapping[str, int] | None = None,
+        existing: Iterable[str] | None = None,
     ) -> None:
-        """Upsert passages; ``totals`` (source -> passages of the whole file) marks them complete."""
-        totals = totals or {}
-        for i in range(0, len(passages), WRITE_BATCH):
-            batch = passages[i : i + WRITE_BATCH]
-            self.collection.upsert(
-                ids=[p.id for p in batch],
-                embeddings=np.asarray(vectors[i : i + WRITE_BATCH], dtype=np.float32),
-                documents=[p.text for p in batch],
-                metadatas=[_metadata(p, totals.get(p.source)) for p in batch],
-            )
+        """Write passages; ``totals`` (source -> passages of the whole file) marks them complete.
 
-    def delete_source(self, source: str, keep_ids: Sequence[str] = ()) -> int:
-        """Remove a source's passages, except ``keep_ids``; returns how many went."""
-        ids = self.ids_of(source)
+        ``existing`` lists ids that may already be stored (an edited file's unchanged
+        sentences): those are upserted, the rest added, which skips Chroma's look-up per row.
+        Without it every row is upserted.
+        """
+        totals = totals or {}
+        vectors = np.asarray(vectors, dtype=np.float32)
+        rows = list(zip(passages, vectors))
+        if existing is None:
+            groups = [(self.collection.upsert, rows)]
+        else:
+            present = set(existing)
+            groups = [(self.collection.add, [r for r in rows if r[0].id not in present]),
+                      (self.collection.upsert, [r for r in rows if r[0].id in present])]
+        for write, group in groups:
+            for i in range(0, len(group), WRITE_BATCH):
+                batch = group[i : i + WRITE_BATCH]
+                write(
+                    ids=[p.id for p, _ in batch],
+                    embeddings=np.stack([v for _, v in batch]),
+                    documents=[p.text for p, _ in batch],
+                    metadatas=[_metadata(p, totals.get(p.source)) for p, _ in batch],
+                )
+
+    def delete_source(self, source: str, keep_ids: Sequence[str] = (), ids: Sequence[str] | None = None) -> int:
+        """Remove a source's passages, except ``keep_ids``; returns how many went. ``ids``: the
+        source's stored ids when the caller has just read them."""
+        ids = self.ids_of(source) if ids is None else ids
         doomed = sorted(set(ids) - set(keep_ids))
         for i in range(0, len(doomed), PAGE):
             self.collection.delete(ids=doomed[i : i + PAGE])
@@ -238,6 +263,19 @@ class PassageStore:
             if state.expected != meta.get("doc_passages"):
                 state.expected = None  # passages written at different times: not known complete
         return states
+
+    def vectors_by_text(self, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of passages whose text has one of these hashes (see ``text_hash``):
+        the same sentence in another article, or unchanged in an edited one, is not embedded
+        twice."""
+        found: dict[str, np.ndarray] = {}
+        hashes = list(dict.fromkeys(hashes))
+        for i in range(0, len(hashes), LOOKUP_BATCH):
+            chunk = hashes[i : i + LOOKUP_BATCH]
+            got = self.collection.get(where={"text_hash": {"$in": chunk}}, include=["embeddings", "metadatas"])
+            for meta, vector in zip(got["metadatas"], got["embeddings"]):
+                found.setdefault(meta["text_hash"], np.asarray(vector, dtype=np.float32))
+        return found
 
     def similarities(self, ids: Sequence[str], vector: np.ndarray) -> dict[str, float]:
         """Cosine similarity of stored passages to a unit vector."""

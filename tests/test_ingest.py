@@ -116,3 +116,35 @@ def test_dense_results_include_passages_newer_than_the_lexical_index(write, stor
     dense = retriever._dense(vector, index)
     assert dense[0][0].source == "three.txt" and dense[0][0].text == "A panda was born at the zoo in Madrid."
     assert [(p.id, round(s, 6)) for p, s in dense] == [(p.id, round(s, 6)) for p, s in store.query(vector, 40)]
+
+
+def test_a_sentence_is_embedded_once_however_many_files_hold_it(write, store, fake_embedder):
+    wire = "The agency said the deal was worth about $40m to the company."
+    write("a.txt", f"Deal agreed\n\n{wire} Shares rose on the news in early trading.\n")
+    root = write("b.txt", f"Markets today\n\n{wire} Analysts had expected a smaller figure.\n").parent
+    ingest([root], store, fake_embedder, progress=False)
+    both = [p for s in ("a.txt", "b.txt") for p in store.passages_of(s) if p.text == wire]
+    assert len(both) == 2  # stored for each article, with the same vector
+    got = store.collection.get(ids=[p.id for p in both], include=["embeddings"])
+    assert (got["embeddings"][0] == got["embeddings"][1]).all()
+    assert fake_embedder.texts == store.count() - 1
+
+    # A third file repeating it later reuses the stored vector; an edited file re-embeds only
+    # its new sentence.
+    embedded = fake_embedder.texts
+    write("c.txt", f"Later\n\n{wire}\n")
+    write("a.txt", f"Deal agreed\n\n{wire} Shares fell on the news in late trading.\n")
+    ingest([root], store, fake_embedder, progress=False)
+    assert fake_embedder.texts - embedded == 2  # "Later" and the edited sentence
+
+
+def test_rows_already_stored_are_rewritten_not_duplicated(write, store, fake_embedder):
+    root = _corpus(write)
+    ingest([root], store, fake_embedder, progress=False)
+    before = store.count()
+    # A file whose hash changed but whose sentences did not (a trailing newline): its rows are
+    # upserted in place, with the new file hash.
+    write("one.txt", "Harbour reopens\n\nThe harbour reopened on Tuesday after repairs costing $2m.\n\n")
+    report = ingest([root], store, fake_embedder, progress=False)
+    assert report.replaced == 1 and store.count() == before
+    assert len({p.doc_hash for p in store.passages_of("one.txt")}) == 1

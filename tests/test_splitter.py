@@ -50,3 +50,22 @@ def test_html_passages_keep_offsets_and_visible_text(write):
     vote = [p for p in passages if "council" in p.search_text][0]
     assert raw[vote.start : vote.end] == vote.text
     assert vote.search_text == "The council voted on Friday to approve it."
+
+
+def test_sentences_are_pysbds_own():
+    """The splitter locates pysbd's sentences itself (pysbd's own step is quadratic): the
+    sentences must be exactly those ``Segmenter.segment`` returns."""
+    import pysbd
+
+    from rag.splitter import _segment
+
+    texts = [
+        "Mr. Smith went to Washington D.C. on Jan. 5. He met Gen. Jones at 3 p.m. and left.",
+        "The U.S. economy grew 3.1% in Q3. Analysts at J.P. Morgan said: \"It's strong.\" Really?",
+        "She said (quoting Dr. A. Brown) that it worked… Then nothing. Then e.g. this, i.e. that.",
+        "Line one\nline two without a stop\n\nA new paragraph! Another one? Yes.",
+    ]
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    for text in texts:
+        theirs = [s.strip() for s in segmenter.segment(text) if s.strip()]
+        assert [text[a:b] for a, b in _segment(text)] == theirs
