@@ -148,3 +148,14 @@ def test_rows_already_stored_are_rewritten_not_duplicated(write, store, fake_emb
     report = ingest([root], store, fake_embedder, progress=False)
     assert report.replaced == 1 and store.count() == before
     assert len({p.doc_hash for p in store.passages_of("one.txt")}) == 1
+
+
+def test_passages_written_as_documents_by_older_versions_still_read(store):
+    """Earlier versions kept the text as a Chroma document; it now lives in the metadata."""
+    store.collection.upsert(
+        ids=["old-1"], embeddings=[[0.1] * 64], documents=["The harbour reopened on Tuesday."],
+        metadatas=[{"source": "old.txt", "title": "Harbour", "start": 0, "end": 32, "position": 0}],
+    )
+    (passage,) = store.passages_of("old.txt")
+    assert passage.text == "The harbour reopened on Tuesday."
+    assert store.get_passages(["old-1"])["old-1"].text == passage.text
