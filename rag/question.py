@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .nlp import parse
 from .retriever import tokenize
 
-__all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES"]
+__all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES"]
 
 # spaCy entity labels that can answer each question type, with how well they fit.
 TYPE_LABELS: dict[str, dict[str, float]] = {

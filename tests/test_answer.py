@@ -108,6 +108,18 @@ def test_empty_store_declines():
      "In the third round of talks in April, the United States agreed to remove remaining combat "
      "forces deployed to fight ISIS militants in Iraq and in the wider region.",
      "to remove remaining combat forces"),
+    # the role the question's verb gives the answer, filled by a described person
+    ("Who said on Thursday that the mission would end?",
+     "A senior U.S. defense official said on Thursday that the mission would end, Reuters reported.",
+     "A senior U.S. defense official"),
+    # a noun phrase with its "of" complement
+    ("What is Mr Rossi under pressure to secure?",
+     "Mr Rossi is under pressure to ensure the withdrawal of US troops from Iraq.",
+     "the withdrawal of US troops"),
+    # a phrase headed by the asked-about noun, whatever preposition introduces it
+    ("Under which agreement was the dialogue held?",
+     "The dialogue was held via video link in accordance with the Strategic Framework Agreement.",
+     "the Strategic Framework Agreement"),
     # "which two ..." asks for a list even of people
     ("Which two managers did Mourinho assist at Barcelona?",
      "Mourinho assisted both Sir Bobby Robson and Louis van Gaal at Barcelona.",
