@@ -120,6 +120,9 @@ def test_empty_store_declines():
     ("Under which agreement was the dialogue held?",
      "The dialogue was held via video link in accordance with the Strategic Framework Agreement.",
      "the Strategic Framework Agreement"),
+    # "what year" wants a year, not another date
+    ("In what year was Mr Kennedy first elected as an MP?",
+     "Mr Kennedy, who said this week he would stay on, was first elected as an MP in 1983.", "1983"),
     # "which two ..." asks for a list even of people
     ("Which two managers did Mourinho assist at Barcelona?",
      "Mourinho assisted both Sir Bobby Robson and Louis van Gaal at Barcelona.",
