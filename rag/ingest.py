@@ -53,6 +53,8 @@ class _Pending:
     passages: list[Passage] = field(default_factory=list)
     # source -> ids it must keep; anything else stored for the source is stale
     sources: dict[str, list[str]] = field(default_factory=dict)
+    # sources the store held when the ingest began (only those can have rows to replace)
+    known: set[str] = field(default_factory=set)
 
 
 def _is_complete(stored: SourceState | None, doc_hash: str, passages: int | None = None) -> bool:
@@ -140,6 +142,8 @@ def _ingest_file(sf, store, embedder, state, pending: _Pending, report: IngestRe
         report.added += 1
     pending.passages.extend(passages)
     pending.sources[doc.source] = [p.id for p in passages]
+    if stored is not None:
+        pending.known.add(doc.source)
 
 
 def _vectors(passages: list[Passage], store: PassageStore, embedder: Embedder) -> np.ndarray:
@@ -158,7 +162,8 @@ def _flush(pending: _Pending, store: PassageStore, embedder: Embedder, report: I
         return
     vectors = _vectors(pending.passages, store, embedder)
     totals = {source: len(keep) for source, keep in pending.sources.items()}
-    stored = {source: store.ids_of(source) for source in pending.sources}
+    # A file new to the store has nothing stored to replace: no look-up (most of a first ingest).
+    stored = {source: store.ids_of(source) if source in pending.known else [] for source in pending.sources}
     store.add(pending.passages, vectors, totals, existing=[i for ids in stored.values() for i in ids])
     # Old passages go only after the new ones are in, so a crash never leaves a file absent.
     for source, keep in pending.sources.items():
@@ -166,6 +171,7 @@ def _flush(pending: _Pending, store: PassageStore, embedder: Embedder, report: I
     report.passages += len(pending.passages)
     pending.passages.clear()
     pending.sources.clear()
+    pending.known.clear()
 
 
 def _prune(store: PassageStore, files: list[SourceFile], paths, state) -> int:
