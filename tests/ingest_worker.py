@@ -13,6 +13,7 @@ Batches are made small (RAG_TEST_BATCH passages) so a small corpus takes many wr
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -64,6 +65,9 @@ def pause() -> None:
 
 
 def main() -> int:
+    # A shell starting this in the background (a CI script with `&`, nohup) makes it ignore
+    # SIGINT, and Python then never raises KeyboardInterrupt: Ctrl-C is what the tests send.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     ingest_module.BATCH_PASSAGES = int(os.environ.get("RAG_TEST_BATCH", "20"))
     pipeline._embedder = FakeEmbedder()
     instrument("add", "add")
