@@ -123,6 +123,10 @@ def test_empty_store_declines():
     # "what year" wants a year, not another date
     ("In what year was Mr Kennedy first elected as an MP?",
      "Mr Kennedy, who said this week he would stay on, was first elected as an MP in 1983.", "1983"),
+    # a list beats the phrase the verb governs when the question asks for several things
+    ("Which challenges did the minister say the country faces?",
+     "The minister said the country faces some of the hardest challenges of our times, whether it "
+     "is unemployment, inflation or crime.", "unemployment, inflation or crime"),
     # "which two ..." asks for a list even of people
     ("Which two managers did Mourinho assist at Barcelona?",
      "Mourinho assisted both Sir Bobby Robson and Louis van Gaal at Barcelona.",
