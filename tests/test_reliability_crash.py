@@ -130,7 +130,12 @@ def _kill_at(point: str, corpus: Path, store: Path, tmp: Path, sig: int) -> tupl
     else:
         wait_for(proc, progress, "paused")
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=WAIT_SECONDS)
+    try:
+        _, err = proc.communicate(timeout=WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        proc.kill()  # a worker that ignored the signal must not outlive the test
+        proc.communicate()
+        raise
     return proc.returncode, err
 
 
