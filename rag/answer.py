@@ -88,7 +88,7 @@ def _context_words(hit: Hit) -> set[str]:
     return set(tokenize(hit.context or hit.passage.title))
 
 
-def _coverage(q: Question, hit: Hit, idf: dict[str, float],
+def _coverage(q: Question, hit: Hit, words: set[str], idf: dict[str, float],
               default: float) -> tuple[float, float, float, float]:
     """How much of the question the passage covers, rare words weighing more (BM25's idf).
 
@@ -96,7 +96,6 @@ def _coverage(q: Question, hit: Hit, idf: dict[str, float],
     Words found only around the passage (title, neighbouring sentences) count half: they say
     which event the passage is about, not the fact asked for.
     """
-    words = set(tokenize(hit.passage.search_text))
     context = _context_words(hit)
     weight = {t: idf.get(t, default) * (1.5 if t in q.key_terms else 1.0) for t in q.terms}
     total = sum(weight.values()) or 1.0
@@ -139,10 +138,9 @@ def _type_hint(q: Question, text: str) -> float:
     return 1.0 if pattern.search(text) else 0.0
 
 
-def _relation_coverage(q: Question, text: str, idf: dict[str, float], default: float) -> float:
+def _relation_coverage(q: Question, words: set[str], idf: dict[str, float], default: float) -> float:
     """The question's words other than its names, found in the sentence itself: the names say
     which story, these say which fact ("born", "wounded", "fifth round")."""
-    words = set(tokenize(text))
     relation = [t for t in q.terms if t not in q.key_terms]
     if not relation:
         return 1.0
@@ -150,10 +148,8 @@ def _relation_coverage(q: Question, text: str, idf: dict[str, float], default: f
     return sum(w for t, w in weight.items() if t in words) / (sum(weight.values()) or 1.0)
 
 
-def _has_anchor(q: Question, text: str) -> float:
-    if not q.anchor:
-        return 1.0
-    return 1.0 if q.anchor in tokenize(text) else 0.0
+def _has_anchor(q: Question, words: set[str]) -> float:
+    return 1.0 if not q.anchor or q.anchor in words else 0.0
 
 
 def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> list[_Scored]:
@@ -161,12 +157,12 @@ def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> lis
     # An unseen word is as rare as the rarest known one (once per question: the map is big).
     default = max(idf.values(), default=1.0)
     for hit in hits[:POOL]:
-        cov, key_cov, sentence_cov, missing = _coverage(q, hit, idf, default)
+        words = set(tokenize(hit.passage.search_text))
+        cov, key_cov, sentence_cov, missing = _coverage(q, hit, words, idf, default)
         hint = _type_hint(q, hit.passage.search_text)
         score = 0.45 * hit.dense + 0.45 * cov + 0.10 * key_cov + HINT_WEIGHT * hint
         scored.append(_Scored(hit, cov, key_cov, score, sentence_cov, missing, hint,
-                              _has_anchor(q, hit.passage.search_text),
-                              _relation_coverage(q, hit.passage.search_text, idf, default)))
+                              _has_anchor(q, words), _relation_coverage(q, words, idf, default)))
     return sorted(_with_article_prior(scored), key=lambda s: s.score, reverse=True)
 
 
@@ -185,7 +181,7 @@ def _with_article_prior(scored: list[_Scored]) -> list[_Scored]:
 
 def _question_tokens(q: Question, doc) -> list[int]:
     terms = set(q.terms)
-    return [t.i for t in doc if tokenize(t.text) and tokenize(t.text)[0] in terms]
+    return [t.i for t in doc if _stem(t) in terms]
 
 
 def _clause(tok):
@@ -349,7 +345,7 @@ def _described_fillers(q: Question, doc, matched: list[int]) -> list[Span]:
         return []
     spans = []
     for i in matched:
-        if tokenize(doc[i].text)[:1] != [q.anchor]:
+        if not _is_anchor(q, doc[i]):
             continue
         for child in doc[i].children:
             target = child
@@ -357,7 +353,7 @@ def _described_fillers(q: Question, doc, matched: list[int]) -> list[Span]:
                 target = next((c for c in child.children if c.dep_ == "pobj"), None)
             elif child.dep_ != q.wh_role:
                 continue
-            if target is None or tokenize(target.text)[:1] not in ([k] for k in kinds):
+            if target is None or _stem(target) not in kinds:
                 continue
             phrase = _phrase_of(doc, target)
             if _is_in_question(q, phrase.text):
@@ -454,7 +450,7 @@ def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             continue
         items = len(conjuncts) + 1
         score = _fit(q, doc, start, end, matched) * (0.5 + 0.08 * min(items, 8))
-        if q.anchor and any(tokenize(a.text)[:1] == [q.anchor] for a in list(tok.ancestors)[:2]):
+        if any(_is_anchor(q, a) for a in list(tok.ancestors)[:2]):
             score += 0.2  # the list is what the question's verb governs ("discussed A, B and C")
         spans.append(Span(span.start_char, span.end_char, score, True))
     return spans
@@ -541,7 +537,7 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     for i in matched:
         # The asked-for thing hangs from the question's own verb ("What did X agree to?"):
         # that verb's match governs the answer more surely than any other matched word.
-        on_anchor = bool(q.anchor) and tokenize(doc[i].text)[:1] == [q.anchor]
+        on_anchor = _is_anchor(q, doc[i])
         for target, prep in _gap_targets(doc[i]):
             # "Under which agreement was it held?" is not answered by "held via video link".
             anchored = on_anchor and (not q.wh_prep or not prep or prep == q.wh_prep)
@@ -589,9 +585,20 @@ def _focus_bonus(q: Question, span) -> float:
     return 0.1 if any(_is_focus(q, t) for t in span) else 0.0
 
 
+def _stem(tok) -> str:
+    """A token's word as the matching compares it ("officials", "official" → "offici")."""
+    words = tokenize(tok.text)
+    return words[0] if words else ""
+
+
 def _is_focus(q: Question, tok) -> bool:
-    """The token is the noun the question asks about, compared by stem ("officials" ~ "official")."""
-    return bool(q.focus_stem) and tokenize(tok.text)[:1] == [q.focus_stem]
+    """The token is the noun the question asks about."""
+    return bool(q.focus_stem) and _stem(tok) == q.focus_stem
+
+
+def _is_anchor(q: Question, tok) -> bool:
+    """The token is the question's own verb (see ``Question.anchor``)."""
+    return bool(q.anchor) and _stem(tok) == q.anchor
 
 
 ACRONYM_QUESTION = re.compile(r"\b([A-Z][A-Z0-9&]{1,9})\b.*\b(stand for|short for|abbreviat|acronym)|"

@@ -26,8 +26,8 @@ FOCUS_TYPES = {
     "date": "year date day month time week decade season period century era".split(),
     "number": ("number amount percentage percent proportion share figure total sum cost price "
                "value size toll count rate score margin salary fee fine round stage edition "
-               "position pay wage wages salary budget fare bill debt loss losses profit profits revenue "
-               "sales turnover deficit surplus attendance crowd audience").split(),
+               "position pay wage budget fare bill debt loss profit revenue sales turnover deficit "
+               "surplus attendance crowd audience").split(),
     "person": ("person man woman official minister leader president spokesman spokeswoman "
                "spokesperson secretary diplomat commander chief ceo executive boss player actor "
                "actress singer director manager coach chairman chairwoman head founder author "

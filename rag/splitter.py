@@ -20,15 +20,7 @@ MAX_WORDS = 70
 def _segmenter():
     import pysbd
 
-    # pysbd builds its abbreviation patterns as strings on every call; with Python's default
-    # cache of 512 compiled patterns they are recompiled over and over (a fifth of the split
-    # time). A bigger cache keeps them; ``re`` reads this limit at each compile.
-    if getattr(re, "_MAXCACHE", 0) < RE_CACHE:
-        re._MAXCACHE = RE_CACHE
     return pysbd.Segmenter(language="en", clean=False)
-
-
-RE_CACHE = 8192
 
 
 # pysbd's time grows with the square of a paragraph's length (0.5 s at 50k characters); a
