@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .nlp import parse, parse_many
-from .question import FOCUS_TYPES, Question, analyse
+from .question import FOCUS_TO_TYPE, FOCUS_TYPES, Question, analyse
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
 
@@ -197,6 +197,10 @@ def _clause(tok):
     for t in verb.subtree:
         if t.i != verb.i and t.dep_ in CLAUSE_DEPS and not (t.left_edge.i <= tok.i <= t.right_edge.i):
             inside -= {d.i for d in t.subtree}
+    if verb.dep_ in ("relcl", "acl"):
+        # "an engine GM produces in Australia": the noun a relative clause hangs from is one
+        # of its verb's own arguments.
+        inside.add(verb.head.i)
     return inside
 
 
@@ -321,8 +325,9 @@ def _modifier_factor(ent) -> float:
 
 def _title_bonus(q: Question, doc, ent) -> float:
     """'chief technology officer Niel Ransom' answers 'which ... officer': a name right after the
-    noun the question asks about (or in apposition to it)."""
-    if not q.focus:
+    noun the question asks about (or in apposition to it), when that noun is a kind of name
+    ("officer", "city"; not "visit")."""
+    if q.focus not in FOCUS_TO_TYPE:
         return 0.0
     before = doc[max(0, ent.start - 4) : ent.start]
     if any(_is_focus(q, t) for t in before):
@@ -404,7 +409,68 @@ DATE_FOCUS = {
 QUOTE_RE = re.compile(r"“([^”]{3,})”|\"([^\"]{3,})\"")
 
 
+DESCRIPTION_QUESTION = re.compile(
+    r"\b(describ|characteri[sz]|portray|depict|call|label|dub|term)\w*\b|\bsay about\b|\bsaid about\b", re.I)
+# Verbs whose complement describes their subject ("ISIS remains a potent force", "the partnership
+# has tremendous breadth"); compared by the word as written (passages skip the lemmatizer).
+DESCRIBING_VERBS = frozenset("is are was were be been being has have had remain remains remained "
+                             "become becomes became seem seems seemed".split())
+DESCRIBED_AS = frozenset(("as",))
+
+
+def _description_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'How did X describe Y?' → what the sentence predicates of Y: the complement of its verb
+    ("Y is / remains / has ...") or what follows "as" ("described Y as ..."). A complement
+    whose subject is a word of the question (or a pronoun standing for it) fits best."""
+    spans = []
+    matched_set = set(matched)
+    for tok in doc:
+        verb = _describing_verb(tok)
+        if verb is None:
+            continue
+        phrase = _phrase_of(doc, tok)
+        if _is_in_question(q, phrase.text) or len(phrase) < 1:
+            continue
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.i < tok.i), None)
+        about = 0.0
+        if subject is not None:
+            subject_words = {t.i for t in subject.subtree}
+            about = 1.0 if subject_words & matched_set else 0.5 if subject.pos_ == "PRON" else 0.0
+        start, end = phrase.start_char, phrase.end_char
+        quoted = _inside_quote(doc.text, start)
+        if quoted:  # the speaker's words end where the quote does
+            closing = [at for at in (doc.text.find(mark, start) for mark in "”\"") if at >= 0]
+            end = min([end, *closing])
+        score = 0.45 + 0.25 * about + 0.2 * _fit(q, doc, phrase.start, phrase.end, matched)
+        spans.append(Span(start, end, min(score + (0.1 if quoted else 0.0), 1.0), True))
+    return spans
+
+
+def _describing_verb(tok):
+    """The verb whose subject ``tok`` describes, or None."""
+    if tok.dep_ in ("attr", "acomp", "oprd") and tok.head.lower_ in DESCRIBING_VERBS | {"call", "called"}:
+        return tok.head
+    if tok.dep_ == "dobj" and tok.head.lower_ in DESCRIBING_VERBS:
+        return tok.head
+    if tok.dep_ == "pobj" and tok.head.lower_ in DESCRIBED_AS and tok.head.head.pos_ == "VERB":
+        return tok.head.head
+    return None
+
+
+def _inside_quote(text: str, at: int) -> bool:
+    before = text[:at]
+    return before.count("“") > before.count("”") or before.count('"') % 2 == 1
+
+
 def _quote_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    if DESCRIPTION_QUESTION.search(q.text):
+        # The description is a phrase inside the quote; the whole quote is second best.
+        whole = [Span(s.start, s.end, s.score * 0.7, s.typed) for s in _whole_quotes(q, doc, matched)]
+        return _description_spans(q, doc, matched) + whole
+    return _whole_quotes(q, doc, matched)
+
+
+def _whole_quotes(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     text = doc.text
     for m in QUOTE_RE.finditer(text):

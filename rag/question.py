@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from .nlp import parse
 from .retriever import tokenize
 
-__all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES"]
+__all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES", "FOCUS_TO_TYPE"]
 
 # spaCy entity labels that can answer each question type, with how well they fit.
 TYPE_LABELS: dict[str, dict[str, float]] = {
     "date": {"DATE": 1.0, "TIME": 0.8},
     "number": {"CARDINAL": 1.0, "MONEY": 1.0, "QUANTITY": 1.0, "PERCENT": 1.0, "ORDINAL": 0.6},
-    "person": {"PERSON": 1.0, "ORG": 0.5, "NORP": 0.4},
+    "person": {"PERSON": 1.0, "ORG": 0.5, "NORP": 0.4, "GPE": 0.3},
     "organisation": {"ORG": 1.0, "NORP": 0.7, "PERSON": 0.3},
     "place": {"GPE": 1.0, "LOC": 1.0, "FAC": 0.9, "ORG": 0.3},
 }

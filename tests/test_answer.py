@@ -131,6 +131,23 @@ def test_empty_store_declines():
     ("Which two managers did Mourinho assist at Barcelona?",
      "Mourinho assisted both Sir Bobby Robson and Louis van Gaal at Barcelona.",
      "Sir Bobby Robson and Louis van Gaal"),
+    # "how did X describe Y" is answered by what the sentence predicates of Y, not the whole quote
+    ("How did the mayor describe the new tram line?",
+     "“Frankly, this tram line is a huge step forward for the city,” the mayor told reporters.",
+     "a huge step forward for the city"),
+    ("How did the minister characterise the talks with the unions?",
+     "The minister said the talks with the unions had been “tough but fair” and would resume.",
+     "tough but fair"),
+    ("What did the coach call his players?",
+     "The coach called his players “the bravest team in the league” after the win in Leeds.",
+     "the bravest team in the league"),
+    # a noun the relative clause hangs from counts as one of the clause's own words
+    ("In which country will the firm make the engines that replace its own motors?",
+     "Its own motors will be replaced with engines the firm produces in Brazil, unlike the "
+     "gearboxes made in Turin.", "Brazil"),
+    # the small tagger's names are often of the wrong kind: a "place" can still answer "who"
+    ("Who scored the winning goal for Leeds?",
+     "The winning goal for Leeds was scored by Grady in the last minute.", "Grady"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)
