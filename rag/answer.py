@@ -586,6 +586,13 @@ def _core_end(tok) -> int:
     return end
 
 
+def _names_asked_thing(q: Question, span, matched: set[int]) -> bool:
+    """'regulator Ofcom' for 'What code has Ofcom declared?': a phrase headed by a word of the
+    question (other than the noun it asks about) names what is asked about, not the answer."""
+    root = span.root
+    return root.i in matched and root.pos_ in ("NOUN", "PROPN") and not _is_focus(q, root)
+
+
 def _gap_targets(tok):
     """Dependents of a matched word that may be the phrase the question asks for, each with
     the preposition it hangs from ("" for none)."""
@@ -594,6 +601,8 @@ def _gap_targets(tok):
             yield child, ""
         elif child.dep_ in ("prep", "agent"):
             yield from ((c, child.lower_) for c in child.children if c.dep_ in ("pobj", "pcomp"))
+    if tok.dep_ == "attr":  # "056 is the area code": what the matched noun is said of
+        yield from ((c, "") for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass"))
 
 
 def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
@@ -609,7 +618,7 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             anchored = on_anchor and (not q.wh_prep or not prep or prep == q.wh_prep)
             span = _phrase_of(doc, target)
             inside = sum(1 for t in span if t.i in matched_set)
-            if inside > len(span) / 3 or _is_in_question(q, span.text):
+            if inside > len(span) / 3 or _is_in_question(q, span.text) or _names_asked_thing(q, span, matched_set):
                 continue
             score = (0.55 + 0.3 * _fit(q, doc, span.start, span.end, matched) - 0.1 * inside
                      + (0.2 if anchored else 0.0))
@@ -686,6 +695,39 @@ def _acronym_spans(q: Question, text: str) -> list[Span]:
     return spans
 
 
+NAMING_QUESTION = re.compile(r"\b(called|named|dubbed|known as|titled|entitled|(what|which) (other )?name|"
+                             r"the name of)\b", re.I)
+NAMING_VERBS = frozenset("called named dubbed titled entitled known nicknamed branded".split())
+
+
+def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'What is X called?' / 'By what name is X known?' → the name after 'called', 'known as',
+    'dubbed' ... in the sentence."""
+    if not NAMING_QUESTION.search(q.text):
+        return []
+    spans = []
+    for tok in doc:
+        if tok.lower_ not in NAMING_VERBS:
+            continue
+        for child in tok.children:
+            if child.dep_ in ("oprd", "attr", "dobj", "xcomp", "npadvmod", "appos"):
+                target = child
+            elif child.dep_ == "prep" and child.lower_ == "as":
+                target = next((c for c in child.children if c.dep_ == "pobj"), None)
+            else:
+                continue
+            if target is None or target.i < tok.i:
+                continue
+            # A name is a noun chunk: "the Winter Ghost", not what the parse hangs from it.
+            phrase = next((nc for nc in doc.noun_chunks if nc.start <= target.i < nc.end), None)
+            phrase = phrase if phrase is not None else _phrase_of(doc, target)
+            if _is_in_question(q, phrase.text):
+                continue
+            score = 0.6 + 0.4 * _fit(q, doc, phrase.start, phrase.end, matched)
+            spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
+    return spans
+
+
 EXTRACTORS = {
     "quote": _quote_spans,
     "list": _list_spans,
@@ -697,7 +739,7 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
     """Every candidate answer span in ``text``: typed ones first-class, phrases as fallback."""
     doc = parse(text, lemmas=False)
     matched = _question_tokens(q, doc)
-    typed: list[Span] = _acronym_spans(q, text)
+    typed: list[Span] = _acronym_spans(q, text) + _naming_spans(q, doc, matched)
     if q.qtype in EXTRACTORS:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
     elif q.qtype != "phrase":

@@ -32,7 +32,7 @@ FOCUS_TYPES = {
                "spokesperson secretary diplomat commander chief ceo executive boss player actor "
                "actress singer director manager coach chairman chairwoman head founder author "
                "star politician mp candidate envoy ambassador general king queen prince judge "
-               "lawyer analyst economist reporter journalist individual name striker captain "
+               "lawyer analyst economist reporter journalist individual striker captain "
                "winner artist musician writer producer presenter host premier chancellor officer servant "
                "governor mayor senator prosecutor detective rapper comedian athlete sprinter runner "
                "footballer goalkeeper defender midfielder forward batsman bowler designer inventor "

@@ -53,10 +53,10 @@ def _stopwords() -> frozenset[str]:
 
 # Names written several ways in news text; folded to one form before matching words.
 ALIASES = [
-    (re.compile(r"\bthe\s+united\s+states(\s+of\s+america)?\b|\bu\.\s?s\.(\s?a\.)?", re.I), " US "),
-    (re.compile(r"\bthe\s+united\s+kingdom\b|\bu\.k\.", re.I), " UK "),
-    (re.compile(r"\bthe\s+united\s+nations\b|\bu\.n\.", re.I), " UN "),
-    (re.compile(r"\bthe\s+european\s+union\b|\be\.u\.", re.I), " EU "),
+    (re.compile(r"\b(?:the\s+)?united\s+states(\s+of\s+america)?\b|\bu\.\s?s\.(\s?a\.)?", re.I), " US "),
+    (re.compile(r"\b(?:the\s+)?united\s+kingdom\b|\bu\.k\.", re.I), " UK "),
+    (re.compile(r"\b(?:the\s+)?united\s+nations\b|\bu\.n\.", re.I), " UN "),
+    (re.compile(r"\b(?:the\s+)?european\s+union\b|\be\.u\.", re.I), " EU "),
 ]
 
 # Irregular English verb forms, so "led" matches "leads" and "met" matches "meet".
@@ -96,7 +96,7 @@ def _cached_tokens(text: str) -> tuple[str, ...]:
     return tuple(_tokens(text))
 
 
-MAY_ALIAS = re.compile(r"united|[ue]\.", re.I)  # cheap test before the alias patterns
+MAY_ALIAS = re.compile(r"united|european|[ue]\.", re.I)  # cheap test before the alias patterns
 INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]?")
 
 

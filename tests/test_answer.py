@@ -148,6 +148,15 @@ def test_empty_store_declines():
     # the small tagger's names are often of the wrong kind: a "place" can still answer "who"
     ("Who scored the winning goal for Leeds?",
      "The winning goal for Leeds was scored by Grady in the last minute.", "Grady"),
+    # "called" / "known as" names the thing asked for
+    ("What is the city's new bike-sharing scheme called?",
+     "The council is launching a bike-sharing scheme for commuters, called Pedal Point, in May.",
+     "Pedal Point"),
+    ("By what other name is the comet known?",
+     "Astronomers spotted the comet, also known as the Winter Ghost, over Chile.", "the Winter Ghost"),
+    # what the asked-about noun is said of, and not the phrase naming the question's subject
+    ("What dialling code has the regulator chosen for internet calls?",
+     "The telecoms regulator Ofcal has chosen 057 to be the dialling code for internet calls.", "057"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)
