@@ -31,6 +31,7 @@ PARSE_MARGIN = 0.3  # ... among those scoring within this of the best one
 # the highest of them is taken, because a wrong answer costs a reader more than a decline.
 ABSTAIN_BELOW = 0.35
 HINT_WEIGHT = 0.10  # a sentence holding something of the asked-for kind (see _type_hint)
+ANCHOR_WEIGHT = 0.05  # the sentence holds the question's own verb (see Question.anchor)
 ARTICLE_WEIGHT = 0.3  # the best match in the sentence's article (see _with_article_prior)
 
 # Clause-like dependents that start a new statement inside a sentence.
@@ -160,9 +161,10 @@ def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> lis
         words = set(tokenize(hit.passage.search_text))
         cov, key_cov, sentence_cov, missing = _coverage(q, hit, words, idf, default)
         hint = _type_hint(q, hit.passage.search_text)
-        score = 0.45 * hit.dense + 0.45 * cov + 0.10 * key_cov + HINT_WEIGHT * hint
+        anchor = _has_anchor(q, words)
+        score = 0.45 * hit.dense + 0.45 * cov + 0.10 * key_cov + HINT_WEIGHT * hint + ANCHOR_WEIGHT * anchor
         scored.append(_Scored(hit, cov, key_cov, score, sentence_cov, missing, hint,
-                              _has_anchor(q, words), _relation_coverage(q, words, idf, default)))
+                              anchor, _relation_coverage(q, words, idf, default)))
     return sorted(_with_article_prior(scored), key=lambda s: s.score, reverse=True)
 
 
@@ -601,7 +603,7 @@ def _gap_targets(tok):
             yield child, ""
         elif child.dep_ in ("prep", "agent"):
             yield from ((c, child.lower_) for c in child.children if c.dep_ in ("pobj", "pcomp"))
-    if tok.dep_ == "attr":  # "056 is the area code": what the matched noun is said of
+    if tok.dep_ in ("attr", "acomp"):  # "056 is the area code": what the matched word is said of
         yield from ((c, "") for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass"))
 
 

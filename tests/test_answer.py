@@ -157,6 +157,8 @@ def test_empty_store_declines():
     # what the asked-about noun is said of, and not the phrase naming the question's subject
     ("What dialling code has the regulator chosen for internet calls?",
      "The telecoms regulator Ofcal has chosen 057 to be the dialling code for internet calls.", "057"),
+    ("What issue was high on the agenda of the summit?",
+     "The cost of energy was high on the agenda of the summit.", "The cost of energy"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)
