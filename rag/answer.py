@@ -235,13 +235,24 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
     in_clause = sum(w for i, w in weight.items() if i in clause) / sum(weight.values())
     hops = min(_tree_distance(root, doc[i]) for i in matched)
     own = {t.i for t in root.subtree} - set(range(start_tok, end_tok))
-    described = sum(1 for i in matched if i in own) / len(matched)
+    described = _described_share(q, doc, [i for i in matched if i in own]) / len(matched)
     # "Who said X?" is answered by the subject of the matching "said", not by its object.
     governor = root.head.head if _is_passive_agent(root) else root.head
     same_role = q.wh_role and governor.i in matched and (
         root.dep_ == q.wh_role or (q.wh_role == "nsubj" and _is_passive_agent(root)))
     return (0.45 * in_clause + 0.35 / (1.0 + hops / 2.0) + 0.2 * described
             + (0.15 if same_role else 0.0) + 0.15 * _pairs_in(q, doc, clause))
+
+
+def _described_share(q: Question, doc, describing: list[int]) -> float:
+    """Question words describing a candidate count for it when they describe the asked-about
+    thing in the question too, and against it when they describe something else there: in
+    "Name the Iranian general killed alongside the PMF deputy commander", "deputy commander
+    Abu Mahdi" is the other man."""
+    if not q.focus_terms:
+        return float(len(describing))
+    fitting = sum(1 for i in describing if _stem(doc[i]) in q.focus_terms)
+    return fitting - 0.5 * (len(describing) - fitting)
 
 
 def _is_passive_agent(tok) -> bool:
@@ -262,8 +273,10 @@ def _pairs_in(q: Question, doc, clause: set[int]) -> float:
 
 
 def _is_in_question(q: Question, text: str) -> bool:
-    """A candidate that mostly repeats the question cannot be its answer."""
-    words = tokenize(text)
+    """A candidate that mostly repeats the question cannot be its answer. The noun the question
+    asks about is expected in it ("the Strategic Framework Agreement" for "which agreement"), so
+    it is not counted, but a candidate that is only that noun says nothing new."""
+    words = [w for w in tokenize(text) if w != q.focus_stem]
     if not words:
         return True
     return sum(1 for w in words if w in q.words) >= 0.6 * len(words)

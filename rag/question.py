@@ -85,6 +85,7 @@ class Question:
     pairs: frozenset[tuple[str, str]] = frozenset()  # adjacent words ("us", "deleg")
     anchor: str = ""  # stem of the verb the wh-word hangs from ("agre" in "What did X agree to?")
     wh_prep: str = ""  # preposition the asked-for thing hangs from ("under" in "Under which ...")
+    focus_terms: frozenset[str] = frozenset()  # stems of the asked-about phrase ("iranian", "general")
 
     @property
     def focus_stem(self) -> str:
@@ -105,6 +106,10 @@ def _focus_after_wh(doc):
     Athletics Federation boss told ...'): the small tagger often mis-tags questions, so the
     words are read up to the auxiliary or the verb that follows them."""
     start = next((t.i for t in doc[:3] if t.lower_ in ("which", "what", "whose")), None)
+    if start is None and doc[0].lower_ in ("name", "identify"):
+        start = 0  # "Name the Iranian general who ..." asks about the general
+        while start + 1 < len(doc) and doc[start + 1].pos_ == "DET":
+            start += 1
     if start is None:
         return None
     focus = None
@@ -255,6 +260,8 @@ def analyse(question: str) -> Question:
         wh_role=_wh_role(doc, focus),
         anchor=_anchor(doc, focus),
         wh_prep=_wh_prep(doc, focus),
+        focus_terms=frozenset(w for tok in doc[focus.left_edge.i : focus.i + 1] for w in tokenize(tok.text))
+        if focus is not None else frozenset(),
         terms=tuple(dict.fromkeys(terms)),
         key_terms=tuple(dict.fromkeys(t for t in key if t in terms)),
         words=frozenset(tokenize(question)),

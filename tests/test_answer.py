@@ -159,6 +159,14 @@ def test_empty_store_declines():
      "The telecoms regulator Ofcal has chosen 057 to be the dialling code for internet calls.", "057"),
     ("What issue was high on the agenda of the summit?",
      "The cost of energy was high on the agenda of the summit.", "The cost of energy"),
+    # the asked-about noun belongs in the answer phrase ("which treaty" → "the X Treaty")
+    ("Under which treaty was the border dispute settled?",
+     "The border dispute was settled in line with the Lisbon Border Treaty signed in 1994.",
+     "the Lisbon Border Treaty"),
+    # words the question uses for another person do not point to the one asked about
+    ("Name the Spanish striker who was sent off alongside the Leeds goalkeeper.",
+     "The referee sent off Leeds goalkeeper Tom Hale and Spanish striker Pablo Ruiz in the second half.",
+     "Pablo Ruiz"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)

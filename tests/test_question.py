@@ -51,6 +51,8 @@ def test_terms_are_stemmed_content_words():
     ("What minimum guaranteed maternity pay did the manifesto offer?", "number", "pay"),
     ("Which two managers did Mourinho assist?", "list", "manager"),
     ("What type of forces did the two countries agree to redeploy?", "phrase", "force"),
+    ("Name the Danish striker who scored twice in the final.", "person", "striker"),
+    ("Identify the coastal town where the ferry sank.", "place", "town"),
 ])
 def test_focus_read_from_the_words_after_which(question, qtype, focus):
     q = analyse(question)
