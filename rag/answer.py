@@ -235,7 +235,7 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
     in_clause = sum(w for i, w in weight.items() if i in clause) / sum(weight.values())
     hops = min(_tree_distance(root, doc[i]) for i in matched)
     own = {t.i for t in root.subtree} - set(range(start_tok, end_tok))
-    described = _described_share(q, doc, [i for i in matched if i in own]) / len(matched)
+    described = _described_share(q, doc, root, [i for i in matched if i in own]) / len(matched)
     # "Who said X?" is answered by the subject of the matching "said", not by its object.
     governor = root.head.head if _is_passive_agent(root) else root.head
     same_role = q.wh_role and governor.i in matched and (
@@ -244,15 +244,30 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
             + (0.15 if same_role else 0.0) + 0.15 * _pairs_in(q, doc, clause))
 
 
-def _described_share(q: Question, doc, describing: list[int]) -> float:
-    """Question words describing a candidate count for it when they describe the asked-about
-    thing in the question too, and against it when they describe something else there: in
-    "Name the Iranian general killed alongside the PMF deputy commander", "deputy commander
-    Abu Mahdi" is the other man."""
+IDENTITY_DEPS = {"compound", "amod", "appos", "nmod", "poss", "npadvmod"}
+
+
+def _described_share(q: Question, doc, root, describing: list[int]) -> float:
+    """Question words describing a candidate count for it, except a title or modifier of the
+    name itself that the question uses for something else: in "Name the Iranian general killed
+    alongside the PMF deputy commander", "deputy commander Abu Mahdi" is the other man. (What
+    a clause says of the candidate, "X, who leads the delegation", always counts for it.)"""
     if not q.focus_terms:
         return float(len(describing))
-    fitting = sum(1 for i in describing if _stem(doc[i]) in q.focus_terms)
-    return fitting - 0.5 * (len(describing) - fitting)
+    identity = _identity_words(root)
+    against = sum(1 for i in describing if i in identity and _stem(doc[i]) not in q.focus_terms)
+    return len(describing) - 1.5 * against
+
+
+def _identity_words(root) -> set[int]:
+    """Tokens that name or qualify ``root`` directly (titles, adjectives, appositions)."""
+    found, todo = set(), [root]
+    while todo:
+        for child in todo.pop().children:
+            if child.dep_ in IDENTITY_DEPS and child.i not in found:
+                found.add(child.i)
+                todo.append(child)
+    return found
 
 
 def _is_passive_agent(tok) -> bool:
