@@ -570,8 +570,10 @@ def _reason_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             if last is None or last.end >= len(doc):
                 continue
             marker_tok = last[-1]
+            if marker == "to" and marker_tok.pos_ != "PART":
+                continue  # "to help X" gives a purpose; "to the UN mission" a destination
             # The reason runs to the end of the marker's phrase or clause.
-            anchor = marker_tok.head if marker_tok.dep_ == "mark" else marker_tok
+            anchor = marker_tok.head if marker_tok.dep_ in ("mark", "aux") else marker_tok
             end_tok = max(anchor.right_edge.i, marker_tok.i + 1)
             reason = doc[last.end : end_tok + 1]
             if len(reason) < 2 or _is_in_question(q, reason.text):

@@ -52,7 +52,7 @@ FOCUS_TO_TYPE = {noun: qtype for qtype, nouns in FOCUS_TYPES.items() for noun in
 REASON = re.compile(
     r"^\s*(why|how come)\b|\bfor what (reason|purpose)\b|\bwhat (was|is|were|are) the (main |key )?"
     r"(reason|cause|motive|purpose|rationale|grounds?)\b|\bwhat (prompted|caused|led to|motivated|"
-    r"triggered|drove)\b|\breasons?\b.*\b(for|behind)\b",
+    r"triggered|drove|brought)\b|\breasons?\b.*\b(for|behind)\b",
     re.I,
 )
 QUOTE = re.compile(

@@ -167,6 +167,10 @@ def test_empty_store_declines():
     ("Name the Spanish striker who was sent off alongside the Leeds goalkeeper.",
      "The referee sent off Leeds goalkeeper Tom Hale and Spanish striker Pablo Ruiz in the second half.",
      "Pablo Ruiz"),
+    # an infinitive gives a purpose; "to" before a noun only a destination
+    ("Why did the council give money to the museum?",
+     "The council gave £2m to the city museum to repair the roof of its west wing.",
+     "to repair the roof of its west wing"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)
