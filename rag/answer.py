@@ -548,8 +548,79 @@ def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         score = _fit(q, doc, start, end, matched) * (0.5 + 0.08 * min(items, 8))
         if any(_is_anchor(q, a) for a in list(tok.ancestors)[:2]):
             score += 0.2  # the list is what the question's verb governs ("discussed A, B and C")
-        spans.append(Span(span.start_char, span.end_char, score, True))
+        spans.append(Span(span.start_char, span.end_char, score + _count_bonus(q, items), True))
+    return spans + _written_lists(q, doc, matched)
+
+
+COUNT_WORDS = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+               "eight": 8, "nine": 9, "ten": 10}
+ASKED_COUNT = re.compile(rf"\b(?:which|what|name|list)\s+(?:the\s+)?({'|'.join(COUNT_WORDS)})\b", re.I)
+
+
+def _count_bonus(q: Question, items: int) -> float:
+    """'Which three businesses ...' wants a list of exactly three."""
+    m = ASKED_COUNT.search(q.text)
+    return 0.2 if m and COUNT_WORDS[m.group(1).lower()] == items else 0.0
+
+
+MAX_ITEM_TOKENS = 6
+ITEM_BREAKS = {"VERB", "AUX", "ADP", "SCONJ", "CCONJ", "PUNCT", "PRON"}  # see _breaks_item
+
+
+def _written_lists(q: Question, doc, matched: list[int]) -> list[Span]:
+    """Lists read from the punctuation ("A, B, C and D") where the parse has not joined the
+    items as conjuncts: middle items are short verbless stretches between commas, the first
+    and last are the noun chunks (or names) beside the first comma and after "and"/"or"."""
+    spans = []
+    for cc in doc:
+        if cc.lower_ not in ("and", "or") or cc.i + 1 >= len(doc):
+            continue
+        commas, i = [], cc.i - 1
+        while True:  # walk left over ", item" stretches
+            j = i
+            while j >= 0 and doc[j].text != "," and cc.i - j <= 60:
+                j -= 1
+            if j < 0 or doc[j].text != ",":
+                break
+            item = doc[j + 1 : i + 1]
+            if not 0 < len(item) <= MAX_ITEM_TOKENS or any(_breaks_item(t) for t in item):
+                break
+            commas.append(j)
+            i = j - 1
+        if not commas:
+            continue
+        first = _chunk_ending_at(doc, commas[-1])
+        last = _item_starting_at(doc, cc.i + 1)
+        if first is None or last is None:
+            continue
+        span = doc[first.start : last.end]
+        items = len(commas) + 2
+        if _is_in_question(q, span.text):
+            continue
+        score = _fit(q, doc, span.start, span.end, matched) * (0.5 + 0.08 * min(items, 8))
+        spans.append(Span(span.start_char, span.end_char, score + _count_bonus(q, items), True))
     return spans
+
+
+def _chunk_ending_at(doc, end: int):
+    """The noun chunk or name that ends right before token ``end``."""
+    return next((c for c in list(doc.ents) + list(doc.noun_chunks) if c.end == end), None)
+
+
+def _breaks_item(tok) -> bool:
+    """A verb, preposition, conjunction or punctuation ends a list item; a hyphen or a
+    participle used as an adjective ("newly-promoted") does not."""
+    return tok.pos_ in ITEM_BREAKS and tok.text != "-" and tok.dep_ not in ("amod", "compound")
+
+
+def _item_starting_at(doc, start: int):
+    """The last item of a list: from ``start`` up to the next verb, preposition, conjunction or
+    punctuation other than a hyphen ("condom-maker London International Group")."""
+    end = start
+    while end < len(doc) and end - start < MAX_ITEM_TOKENS and not _breaks_item(doc[end]):
+        end += 1
+    item = doc[start:end]
+    return item if any(t.pos_ in ("NOUN", "PROPN", "NUM") for t in item) else None
 
 
 REASON_MARKERS = [

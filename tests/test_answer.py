@@ -171,6 +171,11 @@ def test_empty_store_declines():
     ("Why did the council give money to the museum?",
      "The council gave £2m to the city museum to repair the roof of its west wing.",
      "to repair the roof of its west wing"),
+    # a list read from its commas when the parse does not join the items
+    ("Which three clubs merged to form the new league?",
+     "The league was created by a merger between Ashford Rovers, cup holders Dunmore and "
+     "newly-promoted Kent Athletic FC.",
+     "Ashford Rovers, cup holders Dunmore and newly-promoted Kent Athletic FC"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)
