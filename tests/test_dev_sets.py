@@ -26,7 +26,7 @@ def unsupported_answers(questions, root: Path) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("name", ["seeds_dev.jsonl", "bbc_dev.jsonl"])
+@pytest.mark.parametrize("name", ["seeds_dev.jsonl", "bbc_dev.jsonl", "bbc_check.jsonl"])
 def test_dev_sets_load_with_unique_ids(name):
     questions = load_questions(DATA / name)
     assert len({q.id for q in questions}) == len(questions)
@@ -39,9 +39,10 @@ def test_seed_answers_are_verbatim_in_their_sources():
     assert unsupported_answers(questions, SEEDS) == []
 
 
-def test_bbc_answers_are_verbatim_in_their_sources():
-    questions = load_questions(DATA / "bbc_dev.jsonl")
-    assert len(questions) == 107
+@pytest.mark.parametrize("name,count", [("bbc_dev.jsonl", 107), ("bbc_check.jsonl", 54)])
+def test_bbc_answers_are_verbatim_in_their_sources(name, count):
+    questions = load_questions(DATA / name)
+    assert len(questions) == count
     assert all(s.startswith("bbc/") for q in questions for s in q.sources)
     if BBC_CORPUS.is_dir():  # checked wherever the corpus exists; CI clones may lack it
         assert unsupported_answers(questions, BBC_CORPUS) == []
