@@ -93,7 +93,7 @@ def phase_encode(args) -> dict:
     from rag.splitter import split_document
 
     texts = [
-        p.search_text
+        p.embed_text
         for sf in find_source_files(args.paths)
         if isinstance(sf, SourceFile)
         for p in split_document(load_document(sf))

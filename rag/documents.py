@@ -176,9 +176,14 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# Bump when what is stored for an unchanged file changes (its passages, or the text their
+# vectors are computed from), so the next ingest rewrites files stored the old way.
+STORED_FORMAT = "2"  # 2: vectors of "title. sentence"
+
+
 def content_hash(raw: str) -> str:
     """The hash stored with every passage; an unchanged file is recognised by it."""
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{STORED_FORMAT}\n{raw}".encode("utf-8")).hexdigest()
 
 
 def load_document(sf: SourceFile, raw: str | None = None) -> Document:

@@ -149,9 +149,9 @@ def _ingest_file(sf, store, embedder, state, pending: _Pending, report: IngestRe
 def _vectors(passages: list[Passage], store: PassageStore, embedder: Embedder) -> np.ndarray:
     """One vector per passage; a text already stored or repeated in the batch is embedded once
     (8% of the BBC corpus's sentences are copies: the same story filed twice)."""
-    keys = [text_hash(p.search_text) for p in passages]
+    keys = [text_hash(p.embed_text) for p in passages]
     known = store.vectors_by_text(keys)
-    todo = {key: p.search_text for key, p in zip(keys, passages) if key not in known}
+    todo = {key: p.embed_text for key, p in zip(keys, passages) if key not in known}
     if todo:
         known.update(zip(todo, embedder.embed(list(todo.values()))))
     return np.stack([known[key] for key in keys]).astype(np.float32)

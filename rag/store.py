@@ -114,7 +114,7 @@ def _metadata(p: Passage, total: int | None = None) -> dict:
         "hash": p.id,
         "doc_hash": p.doc_hash,
         "root": p.root,
-        "text_hash": text_hash(p.search_text),
+        "text_hash": text_hash(p.embed_text),
         # The text lives in metadata, not as a Chroma "document": documents also feed a
         # full-text index nothing here uses, which costs 40 % of every write.
         "text": p.text,

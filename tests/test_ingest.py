@@ -119,23 +119,38 @@ def test_dense_results_include_passages_newer_than_the_lexical_index(write, stor
 
 
 def test_a_sentence_is_embedded_once_however_many_files_hold_it(write, store, fake_embedder):
+    # The same wire story filed twice under one headline: a vector is computed from the
+    # headline and the sentence, so each shared sentence is embedded once.
     wire = "The agency said the deal was worth about $40m to the company."
     write("a.txt", f"Deal agreed\n\n{wire} Shares rose on the news in early trading.\n")
-    root = write("b.txt", f"Markets today\n\n{wire} Analysts had expected a smaller figure.\n").parent
+    root = write("b.txt", f"Deal agreed\n\n{wire} Analysts had expected a smaller figure.\n").parent
     ingest([root], store, fake_embedder, progress=False)
     both = [p for s in ("a.txt", "b.txt") for p in store.passages_of(s) if p.text == wire]
     assert len(both) == 2  # stored for each article, with the same vector
     got = store.collection.get(ids=[p.id for p in both], include=["embeddings"])
     assert (got["embeddings"][0] == got["embeddings"][1]).all()
-    assert fake_embedder.texts == store.count() - 1
+    assert fake_embedder.texts == store.count() - 2  # the headline and the wire sentence
 
-    # A third file repeating it later reuses the stored vector; an edited file re-embeds only
+    # A third file repeating them later reuses the stored vectors; an edited file re-embeds only
     # its new sentence.
     embedded = fake_embedder.texts
-    write("c.txt", f"Later\n\n{wire}\n")
+    write("c.txt", f"Deal agreed\n\n{wire}\n")
     write("a.txt", f"Deal agreed\n\n{wire} Shares fell on the news in late trading.\n")
     ingest([root], store, fake_embedder, progress=False)
-    assert fake_embedder.texts - embedded == 2  # "Later" and the edited sentence
+    assert fake_embedder.texts - embedded == 1  # the edited sentence
+
+
+def test_a_sentence_is_embedded_with_its_headline(write, store, fake_embedder):
+    # Under another headline the same sentence is another vector: "the company" is then a
+    # different company.
+    wire = "The agency said the deal was worth about $40m to the company."
+    write("a.txt", f"Deal agreed\n\n{wire}\n")
+    root = write("b.txt", f"Bank takeover\n\n{wire}\n").parent
+    ingest([root], store, fake_embedder, progress=False)
+    both = [p for s in ("a.txt", "b.txt") for p in store.passages_of(s) if p.text == wire]
+    got = store.collection.get(ids=[p.id for p in both], include=["embeddings"])
+    assert not (got["embeddings"][0] == got["embeddings"][1]).all()
+    assert {p.embed_text for p in both} == {f"Deal agreed. {wire}", f"Bank takeover. {wire}"}
 
 
 def test_rows_already_stored_are_rewritten_not_duplicated(write, store, fake_embedder):
@@ -159,3 +174,15 @@ def test_passages_written_as_documents_by_older_versions_still_read(store):
     (passage,) = store.passages_of("old.txt")
     assert passage.text == "The harbour reopened on Tuesday."
     assert store.get_passages(["old-1"])["old-1"].text == passage.text
+
+
+def test_files_stored_the_old_way_are_rewritten_once(write, store, fake_embedder, monkeypatch):
+    import rag.documents
+
+    root = _corpus(write)
+    monkeypatch.setattr(rag.documents, "STORED_FORMAT", "1")  # a store written by an older version
+    ingest([root], store, fake_embedder, progress=False)
+    monkeypatch.undo()
+    upgraded = ingest([root], store, fake_embedder, progress=False)
+    again = ingest([root], store, fake_embedder, progress=False)
+    assert upgraded.replaced == 3 and again.unchanged == 3

@@ -69,6 +69,6 @@ def test_every_hit_carries_its_true_cosine(write, store, fake_embedder):
     assert len(hits) > 2  # the rest of the article came by expansion
     vector = fake_embedder.embed([question])[0]
     for hit in hits:
-        expected = float(fake_embedder.embed([hit.passage.search_text])[0] @ vector)
+        expected = float(fake_embedder.embed([hit.passage.embed_text])[0] @ vector)
         assert abs(hit.dense - expected) < 1e-4, hit.passage.search_text
         assert not np.isnan(hit.dense)
