@@ -110,7 +110,9 @@ def _coverage(q: Question, hit: Hit, words: set[str], idf: dict[str, float],
     return found / total, key_cov, in_sentence / total, missing / (default or 1.0)
 
 
-NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty|dozens?|hundreds?|thousands?|millions?|billions?|half)"
+NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|\w+ty|dozens?|"
+                r"hundreds?|thousands?|millions?|billions?|half|first|second|third|fourth|fifth|sixth|"
+                r"seventh|eighth|ninth|tenth)")
 TYPE_HINTS = {
     "number": re.compile(rf"\d|[£$€%]|\b{NUMBER_WORDS}\b", re.I),
     "date": re.compile(r"\b(1[89]|20)\d\d\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
@@ -308,15 +310,21 @@ def _names_question_subject(q: Question, ent) -> bool:
 
 
 def _is_contentless(doc, start_char: int, end_char: int) -> bool:
-    """Pronouns, stop words, a lone verb or punctuation say nothing on their own."""
+    """Pronouns, stop words, a lone verb or punctuation say nothing on their own; a number
+    ("third", "five": stop words to spaCy) or a filler like "for example" neither."""
     span = doc.char_span(start_char, end_char, alignment_mode="expand")
     if span is None:
         return True
-    content = [t for t in span if not (t.is_stop or t.is_punct or t.pos_ in ("PRON", "DET", "CCONJ",
-                                                                            "ADP", "PART"))]
+    if span.text.lower() in FILLERS:
+        return True
+    content = [t for t in span if t.like_num or t.ent_type_ in ("ORDINAL", "CARDINAL") or not (
+        t.is_stop or t.is_punct or t.pos_ in ("PRON", "DET", "CCONJ", "ADP", "PART"))]
     if not content:
         return True
     return len(span) == 1 and span[0].pos_ in ("VERB", "AUX", "ADV")
+
+
+FILLERS = frozenset(("example", "instance", "example,", "the way", "part"))
 
 
 def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:

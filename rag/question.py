@@ -61,6 +61,7 @@ QUOTE = re.compile(
     r"|\bwhat (phrase|expression|words?)\b|\bquote\b",
     re.I,
 )
+AMOUNT = re.compile(r"\bhow much\b", re.I)
 NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall)\b|\bwhat (percentage|proportion)\b",
                     re.I)
 DATE = re.compile(r"^\s*when\b|\bwhen (did|was|is|will|were|does|do|has|had|are)\b|\bsince when\b"
@@ -94,7 +95,11 @@ class Question:
 
     @property
     def labels(self) -> dict[str, float]:
-        return TYPE_LABELS.get(self.qtype, {})
+        labels = TYPE_LABELS.get(self.qtype, {})
+        if self.qtype == "number" and AMOUNT.search(self.text):
+            # "How much ..." asks for an amount (money, a quantity), rarely a bare count
+            labels = {**labels, "CARDINAL": 0.6}
+        return labels
 
 
 AUXILIARIES = frozenset("did does do is are was were has have had will would can could should may might "
@@ -127,6 +132,12 @@ def _focus_after_wh(doc):
     return focus
 
 
+def _acts_as_verb(tok) -> bool:
+    """A word tagged as a noun that has a subject or an auxiliary is a verb ("How much did the
+    minister repay?")."""
+    return any(c.dep_ in ("nsubj", "aux") for c in tok.children)
+
+
 def _focus_token(doc):
     """The noun the wh-word asks about: 'official' in 'Which Iraqi official ...'."""
     early = _focus_after_wh(doc)
@@ -136,7 +147,7 @@ def _focus_token(doc):
         low = tok.lower_
         if low in ("which", "what", "whose") and tok.dep_ == "det":
             return tok.head
-        if low in ("many", "much") and tok.head.pos_ in ("NOUN", "PROPN"):
+        if low in ("many", "much") and tok.head.pos_ in ("NOUN", "PROPN") and not _acts_as_verb(tok.head):
             return tok.head
     m = re.search(r"\bhow (?:big|large|long|far|old|much|many|high|deep|wide) (?:an? )?(\w+)", doc.text, re.I)
     if m:  # "how big a stake" asks about the stake

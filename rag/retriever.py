@@ -85,6 +85,11 @@ IRREGULAR = {
 }
 
 
+# ... and after a prefix: "repaid" → "repay", "withheld" → "withhold"
+IRREGULAR.update({prefix + form: prefix + base for prefix in ("re", "over", "under", "out", "mis", "with", "up")
+                  for form, base in list(IRREGULAR.items()) if prefix + form not in IRREGULAR})
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed word tokens without stop words (shared by BM25 and the selector)."""
     # The selector tokenises the same passages and words again and again: memoised.

@@ -176,6 +176,13 @@ def test_empty_store_declines():
      "The league was created by a merger between Ashford Rovers, cup holders Dunmore and "
      "newly-promoted Kent Athletic FC.",
      "Ashford Rovers, cup holders Dunmore and newly-promoted Kent Athletic FC"),
+    # an ordinal answers "which round" (spaCy counts "third" as a stop word)
+    ("In which round of the tournament was the champion knocked out?",
+     "The champion was knocked out in the third round of the tournament in Paris.", "third"),
+    # "how much" wants the amount, not a count beside it
+    ("How much did the minister repay for the tickets?",
+     "The minister admitted he was wrong to give away the two tickets and has repaid the £240.",
+     "£240"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)
