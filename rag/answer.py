@@ -345,11 +345,30 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if q.qtype == "number" and ent.label_ == "CARDINAL" and re.fullmatch(r"(19|20)\d\d", ent.text):
             score *= 0.3  # a bare year is rarely the count asked for
         if ent.label_ in NAME_LABELS:
-            score = score * _modifier_factor(ent) + _title_bonus(q, doc, ent)
+            owner = _owner_bonus(q, ent)
+            score = score * (1.0 if owner else _modifier_factor(ent)) + _title_bonus(q, doc, ent) + owner
         start, end = _with_units(doc.text, ent.start_char, ent.end_char) if ent.label_ in (
             "MONEY", "CARDINAL", "QUANTITY", "PERCENT") else (ent.start_char, ent.end_char)
         spans.append(Span(start, end, min(score, 1.0), True))
     return spans
+
+
+WHOSE = re.compile(r"\bwhose\b", re.I)
+
+
+def _owner_bonus(q: Question, ent) -> float:
+    """'Whose departure ...?' is answered by the owner of the asked-about noun: "Cox's
+    departure", "the departure of Arthur Cox", "Iraqi bases"."""
+    if not (q.focus and WHOSE.search(q.text)):
+        return 0.0
+    root = ent.root
+    if root.dep_ == "poss" and _is_focus(q, root.head):
+        return 0.4
+    if root.dep_ == "pobj" and root.head.lower_ == "of" and _is_focus(q, root.head.head):
+        return 0.4
+    if root.dep_ in ("amod", "compound", "nmod") and _is_focus(q, root.head):
+        return 0.3
+    return 0.0
 
 
 def _modifier_factor(ent) -> float:
@@ -441,6 +460,9 @@ DATE_FOCUS = {
     "day": re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I),
     "month": re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I),
     "year": re.compile(r"\b(1[89]|20)\d\d\b"),
+    # "on what date" wants a day on the calendar, not "the year" or "recently"
+    "date": re.compile(r"\b\d{1,2}(st|nd|rd|th)?\b|\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+                       r"\b(yesterday|today|tomorrow)\b", re.I),
 }
 
 

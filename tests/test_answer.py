@@ -183,6 +183,14 @@ def test_empty_store_declines():
     ("How much did the minister repay for the tickets?",
      "The minister admitted he was wrong to give away the two tickets and has repaid the £240.",
      "£240"),
+    # "whose X" is answered by X's owner
+    ("Whose resignation led to the coach being promoted?",
+     "The coach, praised by chairman Tom Reid, was promoted after the resignation of Ian Platt.",
+     "Ian Platt"),
+    # "on what date" wants a day, not "the year"
+    ("On what date will the film society hand out its awards?",
+     "The society named it the best film of the year and will hand out its awards on 13 March.",
+     "13 March"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)
