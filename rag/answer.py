@@ -753,8 +753,10 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             inside = sum(1 for t in span if t.i in matched_set)
             if inside > len(span) / 3 or _is_in_question(q, span.text) or _names_asked_thing(q, span, matched_set):
                 continue
+            # "Through what instruments ...?" is answered through the same preposition.
+            same_prep = bool(q.wh_prep) and prep == q.wh_prep
             score = (0.55 + 0.3 * _fit(q, doc, span.start, span.end, matched) - 0.1 * inside
-                     + (0.2 if anchored else 0.0))
+                     + (0.2 if anchored else 0.0) + (0.15 if same_prep else 0.0))
             spans.append(Span(span.start_char, span.end_char, score + _focus_bonus(q, span), False))
     for nc in doc.noun_chunks:
         if _is_in_question(q, nc.text) or all(t.is_stop for t in nc):

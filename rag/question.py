@@ -207,8 +207,10 @@ def _wh_prep(doc, focus) -> str:
     if wh is None:
         return ""
     for tok in (wh, focus):
-        if tok is not None and tok.dep_ == "pobj" and tok.head.dep_ == "prep":
+        if tok is not None and tok.dep_ in ("pobj", "pcomp") and tok.head.dep_ == "prep":
             return tok.head.lower_
+    if len(doc) > 1 and doc[0].tag_ == "IN" and doc[1].i == wh.i:  # "Through what medium ...", however parsed
+        return doc[0].lower_
     return ""
 
 

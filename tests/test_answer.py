@@ -191,6 +191,10 @@ def test_empty_store_declines():
     ("On what date will the film society hand out its awards?",
      "The society named it the best film of the year and will hand out its awards on 13 March.",
      "13 March"),
+    # the answer hangs from the same preposition as the wh-phrase
+    ("Through what channels did the mayor ask the firms to settle the dispute?",
+     "The mayor asked the firms to settle the dispute between both sides through formal arbitration "
+     "and mediation.", "formal arbitration and mediation"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)

@@ -63,3 +63,12 @@ def test_anchor_is_the_verb_governing_the_asked_for_thing():
     assert analyse("What did the United States agree to in the talks?").anchor == "agre"
     assert analyse("Which Iraqi official led the delegation?").anchor == "lead"
     assert analyse("Under which agreement was the dialogue held?").wh_prep == "under"
+
+
+@pytest.mark.parametrize("question,prep", [
+    ("Through what medium did the delegations confer?", "through"),
+    ("Under which agreement was the dialogue held?", "under"),
+    ("Who chaired the meeting?", ""),
+])
+def test_preposition_of_the_wh_phrase(question, prep):
+    assert analyse(question).wh_prep == prep
