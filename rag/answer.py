@@ -470,12 +470,13 @@ QUOTE_RE = re.compile(r"“([^”]{3,})”|\"([^\"]{3,})\"")
 
 
 DESCRIPTION_QUESTION = re.compile(
-    r"\b(describ|characteri[sz]|portray|depict|call|label|dub|term)\w*\b|\bsay about\b|\bsaid about\b", re.I)
+    r"\b(describ|characteri[sz]|portray|depict|call|label|dub|term|perceiv|regard|view)\w*\b|\bseen\b|"
+    r"\bsay about\b|\bsaid about\b", re.I)
 # Verbs whose complement describes their subject ("ISIS remains a potent force", "the partnership
 # has tremendous breadth"); compared by the word as written (passages skip the lemmatizer).
 DESCRIBING_VERBS = frozenset("is are was were be been being has have had remain remains remained "
                              "become becomes became seem seems seemed".split())
-DESCRIBED_AS = frozenset(("as",))
+DESCRIBED_AS = frozenset(("as",))  # "described / seen / regarded as X"
 
 
 def _description_spans(q: Question, doc, matched: list[int]) -> list[Span]:
@@ -879,6 +880,8 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
     elif q.qtype != "phrase":
         typed += _entity_spans(q, doc, matched) + _described_fillers(q, doc, matched)
+    elif DESCRIPTION_QUESTION.search(q.text):  # "How might X be seen?" → "as a victory"
+        typed += _description_spans(q, doc, matched)
     if typed and q.qtype in ENTITY_TYPES | {"reason", "list"}:
         # A phrase can answer "when / how many / who / where / why / which ones" only when
         # nothing of the wanted kind is there.

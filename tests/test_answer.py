@@ -195,6 +195,8 @@ def test_empty_store_declines():
     ("Through what channels did the mayor ask the firms to settle the dispute?",
      "The mayor asked the firms to settle the dispute between both sides through formal arbitration "
      "and mediation.", "formal arbitration and mediation"),
+    ("How might the ruling be viewed by the unions?",
+     "The ruling, due on Friday, could be seen as a major setback.", "a major setback"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)
