@@ -197,6 +197,10 @@ def test_empty_store_declines():
      "and mediation.", "formal arbitration and mediation"),
     ("How might the ruling be viewed by the unions?",
      "The ruling, due on Friday, could be seen as a major setback.", "a major setback"),
+    # a length of time answers "how much time" / "how long"
+    ("How much time does the average commuter spend on trains each week?",
+     "The average commuter spends about 34 pounds and 95 minutes a week on trains, the survey found.",
+     "95 minutes"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)
