@@ -118,24 +118,34 @@ def test_dense_results_include_passages_newer_than_the_lexical_index(write, stor
     assert [(p.id, round(s, 6)) for p, s in dense] == [(p.id, round(s, 6)) for p, s in store.query(vector, 40)]
 
 
+WIRE = "The agency said the deal was worth about $40m to the company."
+
+
+def _wire_in_two_files(write, store, embedder, a_text: str, b_text: str):
+    """Ingest a.txt and b.txt, both holding WIRE; the two stored copies and their vectors."""
+    write("a.txt", a_text)
+    root = write("b.txt", b_text).parent
+    ingest([root], store, embedder, progress=False)
+    copies = [p for s in ("a.txt", "b.txt") for p in store.passages_of(s) if p.text == WIRE]
+    vectors = store.collection.get(ids=[p.id for p in copies], include=["embeddings"])["embeddings"]
+    return root, copies, vectors
+
+
 def test_a_sentence_is_embedded_once_however_many_files_hold_it(write, store, fake_embedder):
     # The same wire story filed twice under one headline: a vector is computed from the
     # headline and the sentence, so each shared sentence is embedded once.
-    wire = "The agency said the deal was worth about $40m to the company."
-    write("a.txt", f"Deal agreed\n\n{wire} Shares rose on the news in early trading.\n")
-    root = write("b.txt", f"Deal agreed\n\n{wire} Analysts had expected a smaller figure.\n").parent
-    ingest([root], store, fake_embedder, progress=False)
-    both = [p for s in ("a.txt", "b.txt") for p in store.passages_of(s) if p.text == wire]
+    root, both, vectors = _wire_in_two_files(
+        write, store, fake_embedder, f"Deal agreed\n\n{WIRE} Shares rose on the news in early trading.\n",
+        f"Deal agreed\n\n{WIRE} Analysts had expected a smaller figure.\n")
     assert len(both) == 2  # stored for each article, with the same vector
-    got = store.collection.get(ids=[p.id for p in both], include=["embeddings"])
-    assert (got["embeddings"][0] == got["embeddings"][1]).all()
+    assert (vectors[0] == vectors[1]).all()
     assert fake_embedder.texts == store.count() - 2  # the headline and the wire sentence
 
     # A third file repeating them later reuses the stored vectors; an edited file re-embeds only
     # its new sentence.
     embedded = fake_embedder.texts
-    write("c.txt", f"Deal agreed\n\n{wire}\n")
-    write("a.txt", f"Deal agreed\n\n{wire} Shares fell on the news in late trading.\n")
+    write("c.txt", f"Deal agreed\n\n{WIRE}\n")
+    write("a.txt", f"Deal agreed\n\n{WIRE} Shares fell on the news in late trading.\n")
     ingest([root], store, fake_embedder, progress=False)
     assert fake_embedder.texts - embedded == 1  # the edited sentence
 
@@ -143,14 +153,10 @@ def test_a_sentence_is_embedded_once_however_many_files_hold_it(write, store, fa
 def test_a_sentence_is_embedded_with_its_headline(write, store, fake_embedder):
     # Under another headline the same sentence is another vector: "the company" is then a
     # different company.
-    wire = "The agency said the deal was worth about $40m to the company."
-    write("a.txt", f"Deal agreed\n\n{wire}\n")
-    root = write("b.txt", f"Bank takeover\n\n{wire}\n").parent
-    ingest([root], store, fake_embedder, progress=False)
-    both = [p for s in ("a.txt", "b.txt") for p in store.passages_of(s) if p.text == wire]
-    got = store.collection.get(ids=[p.id for p in both], include=["embeddings"])
-    assert not (got["embeddings"][0] == got["embeddings"][1]).all()
-    assert {p.embed_text for p in both} == {f"Deal agreed. {wire}", f"Bank takeover. {wire}"}
+    _, both, vectors = _wire_in_two_files(write, store, fake_embedder, f"Deal agreed\n\n{WIRE}\n",
+                                          f"Bank takeover\n\n{WIRE}\n")
+    assert not (vectors[0] == vectors[1]).all()
+    assert {p.embed_text for p in both} == {f"Deal agreed. {WIRE}", f"Bank takeover. {WIRE}"}
 
 
 def test_rows_already_stored_are_rewritten_not_duplicated(write, store, fake_embedder):
