@@ -371,6 +371,25 @@ def _owner_bonus(q: Question, ent) -> float:
     return 0.0
 
 
+def _named_in_apposition(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'The Shadow Secretary of State for the Family, Theresa May, said' answers "which Shadow
+    Secretary": a proper name set beside the asked-about noun, even when the entity tagger
+    missed it."""
+    if q.qtype not in NAME_TYPES or q.focus not in FOCUS_TO_TYPE:
+        return []
+    tagged = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    spans = []
+    for tok in doc:
+        if tok.dep_ != "appos" or tok.pos_ != "PROPN" or tok.i in tagged or not _is_focus(q, tok.head):
+            continue
+        start = min((c.i for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"), default=tok.i)
+        name = doc[start : tok.i + 1]
+        if not _is_in_question(q, name.text):
+            score = 0.8 * _fit(q, doc, name.start, name.end, matched) + 0.3
+            spans.append(Span(name.start_char, name.end_char, min(score, 1.0), True))
+    return spans
+
+
 def _modifier_factor(ent) -> float:
     """A name used to qualify a noun ("the U.S.-Iraq dialogue", "London's Earls Court") is
     rarely the person or place asked for: the noun it qualifies is."""
@@ -879,7 +898,8 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
     if q.qtype in EXTRACTORS:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
     elif q.qtype != "phrase":
-        typed += _entity_spans(q, doc, matched) + _described_fillers(q, doc, matched)
+        typed += (_entity_spans(q, doc, matched) + _named_in_apposition(q, doc, matched)
+                  + _described_fillers(q, doc, matched))
     elif DESCRIPTION_QUESTION.search(q.text):  # "How might X be seen?" → "as a victory"
         typed += _description_spans(q, doc, matched)
     if typed and q.qtype in ENTITY_TYPES | {"reason", "list"}:

@@ -61,6 +61,7 @@ QUOTE = re.compile(
     r"|\bwhat (phrase|expression|words?)\b|\bquote\b",
     re.I,
 )
+LEAD_IN = re.compile(r"^\s*(according to|in the words of|as reported by|per)\b[^,?]{1,80},\s*", re.I)
 AMOUNT = re.compile(r"\bhow much\b", re.I)
 DURATION_ASKED = re.compile(r"\bhow long\b|\bhow much time\b|\bhow many (seconds|minutes|hours|days|weeks|months|"
                             r"years|decades)\b", re.I)
@@ -235,6 +236,7 @@ def _question_type(text: str, focus) -> str:
     focus_type = FOCUS_TO_TYPE.get(focus.lemma_.lower()) if focus is not None else None
     plural = focus is not None and (focus.tag_ in ("NNS", "NNPS") or (
         focus.lower_.endswith("s") and not focus.lower_.endswith("ss") and focus.lemma_.lower() != focus.lower_))
+    text = LEAD_IN.sub("", text)  # "According to the report, why ..." asks "why ..."
     if REASON.search(text):
         return "reason"
     if NUMBER.search(text):

@@ -201,6 +201,10 @@ def test_empty_store_declines():
     ("How much time does the average commuter spend on trains each week?",
      "The average commuter spends about 34 pounds and 95 minutes a week on trains, the survey found.",
      "95 minutes"),
+    # a name beside the asked-about noun, even when the entity tagger misses it
+    ("Which shadow minister for rural affairs said the plans were recycled?",
+     "The shadow minister for rural affairs, Theresa May, said the plans were recycled.",
+     "Theresa May"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)

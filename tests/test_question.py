@@ -72,3 +72,11 @@ def test_anchor_is_the_verb_governing_the_asked_for_thing():
 ])
 def test_preposition_of_the_wh_phrase(question, prep):
     assert analyse(question).wh_prep == prep
+
+
+@pytest.mark.parametrize("question,qtype", [
+    ("According to the party's spokesman, why were young voters targeted?", "reason"),
+    ("According to the report, when will the bridge reopen?", "date"),
+])
+def test_a_leading_attribution_does_not_hide_the_wh_word(question, qtype):
+    assert analyse(question).qtype == qtype
