@@ -410,6 +410,13 @@ def _title_bonus(q: Question, doc, ent) -> float:
         return 0.3
     if ent.root.dep_ == "appos" and _is_focus(q, ent.root.head):
         return 0.3
+    # "Health analyst Tony Beddow" is not the minister asked about: a title of another kind
+    titles = [t for t in doc[max(0, ent.start - 2) : ent.start] if t.pos_ == "NOUN"]
+    if ent.root.dep_ == "appos" and ent.root.head.pos_ == "NOUN":
+        titles.append(ent.root.head)
+    kinds = _kind_stems(q.qtype)
+    if any(_stem(t) in kinds for t in titles):
+        return -0.2
     return 0.0
 
 

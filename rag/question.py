@@ -177,10 +177,11 @@ def _focus_token(doc):
                 for later in doc[tok.i + 2 :]:
                     if later.pos_ == "NOUN":
                         return later
-    for tok in doc:  # "What was the death toll of ...": the subject of the copula
-        if tok.lower_ in ("what", "which") and tok.head.lemma_ == "be":
+    for tok in doc:  # "What was the death toll of ...", "Who is the Welsh Health Minister ...":
+        if tok.lower_ in ("what", "which", "who") and tok.head.lemma_ == "be":  # the copula's subject
             for child in tok.head.children:
-                if child.i != tok.i and child.dep_ in ("nsubj", "attr") and child.pos_ == "NOUN":
+                if child.i != tok.i and child.dep_ in ("nsubj", "attr") and (
+                        child.pos_ == "NOUN" or child.lower_ in FOCUS_TO_TYPE):
                     return child
     return None
 

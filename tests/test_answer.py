@@ -205,6 +205,10 @@ def test_empty_store_declines():
     ("Which shadow minister for rural affairs said the plans were recycled?",
      "The shadow minister for rural affairs, Theresa May, said the plans were recycled.",
      "Theresa May"),
+    # a name under a title of another kind is not the one asked about
+    ("Which transport minister praised the new tram timetable?",
+     "City analyst Tom Webb and transport minister Ann Clegg both praised the new tram timetable.",
+     "Ann Clegg"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)

@@ -53,6 +53,7 @@ def test_terms_are_stemmed_content_words():
     ("What type of forces did the two countries agree to redeploy?", "phrase", "force"),
     ("Name the Danish striker who scored twice in the final.", "person", "striker"),
     ("Identify the coastal town where the ferry sank.", "place", "town"),
+    ("Who is the Welsh Health Minister who announced the targets?", "person", "minister"),
 ])
 def test_focus_read_from_the_words_after_which(question, qtype, focus):
     q = analyse(question)
