@@ -523,7 +523,7 @@ def _description_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         verb = _describing_verb(tok)
         if verb is None:
             continue
-        phrase = _phrase_of(doc, tok)
+        phrase = _without_pronoun_conjunct(doc, _phrase_of(doc, tok))
         if _is_in_question(q, phrase.text) or len(phrase) < 1:
             continue
         subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.i < tok.i), None)
@@ -539,6 +539,16 @@ def _description_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         score = 0.45 + 0.25 * about + 0.2 * _fit(q, doc, phrase.start, phrase.end, matched)
         spans.append(Span(start, end, min(score + (0.1 if quoted else 0.0), 1.0), True))
     return spans
+
+
+def _without_pronoun_conjunct(doc, phrase):
+    """'a potent force [and one that we have to deal with]': a conjunct that is a pronoun only
+    restates the description."""
+    for child in phrase.root.children:
+        if child.dep_ == "conj" and child.i < phrase.end and (child.lower_ in ("one", "ones") or child.pos_ == "PRON"):
+            cut = min((t.i for t in phrase.root.children if t.dep_ == "cc" and t.i < child.i), default=child.i)
+            return doc[phrase.start : cut]
+    return phrase
 
 
 def _describing_verb(tok):

@@ -209,6 +209,10 @@ def test_empty_store_declines():
     ("Which transport minister praised the new tram timetable?",
      "City analyst Tom Webb and transport minister Ann Clegg both praised the new tram timetable.",
      "Ann Clegg"),
+    # a pronoun conjunct only restates the description
+    ("How did the coach describe the new striker?",
+     "“He is a genuine goal threat and one that we have to use more,” the coach said of the new striker.",
+     "a genuine goal threat"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)
