@@ -936,7 +936,21 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         if q.qtype != "phrase":
             fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
     trimmed = (_trim(text, s) for s in typed + fallback)
-    return [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)]
+    return _merged([s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)])
+
+
+def _merged(spans: list[Span]) -> list[Span]:
+    """One candidate per stretch of text, with its best score; it is of the wanted kind when any
+    extractor of that kind found it (a fallback may score the same words higher)."""
+    best: dict[tuple[int, int], Span] = {}
+    for span in spans:
+        seen = best.get((span.start, span.end))
+        if seen is None:
+            best[(span.start, span.end)] = span
+        else:
+            best[(span.start, span.end)] = Span(span.start, span.end, max(seen.score, span.score),
+                                                seen.typed or span.typed)
+    return list(best.values())
 
 
 def extract_span(q: Question, text: str) -> Span | None:

@@ -241,3 +241,10 @@ def test_confidence_drops_when_the_question_verb_is_missing():
     met = choose(analyse("When did Fuad Hussein meet Antony Blinken?"), [_hit(text, "a.txt", 0.6)], {})[1]
     assert born is not None and met is not None
     assert confidence(_evidence(*met)) > confidence(_evidence(*born))
+
+
+def test_a_span_found_by_an_extractor_of_the_wanted_kind_stays_of_that_kind():
+    # A fallback phrase may score the same words higher; they are still the description asked for.
+    q = analyse("How might the ruling be viewed?")
+    span = extract_span(q, "The ruling, due on Friday, could be seen as a major setback.")
+    assert span is not None and span.typed
