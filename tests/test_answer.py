@@ -248,3 +248,11 @@ def test_a_span_found_by_an_extractor_of_the_wanted_kind_stays_of_that_kind():
     q = analyse("How might the ruling be viewed?")
     span = extract_span(q, "The ruling, due on Friday, could be seen as a major setback.")
     assert span is not None and span.typed
+
+
+def test_a_question_naming_what_no_passage_mentions_is_declined():
+    # The passage has a president and a capital, but nothing about Brazil.
+    hits = [_hit("President Joe Biden met the Iraqi prime minister in the American capital on Monday.",
+                 "a.txt", 0.55)]
+    answer = select_answer("Who is the president of Brazil?", hits)
+    assert answer.abstained and answer.confidence == 0.0
