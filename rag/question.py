@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .nlp import parse
-from .retriever import tokenize
+from .retriever import alias_spans, tokenize
 
 __all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES", "FOCUS_TO_TYPE"]
 
@@ -263,16 +263,33 @@ def _question_type(text: str, focus) -> str:
     return "phrase"
 
 
+ALIAS_WORDS = (["us"], ["uk"], ["un"], ["eu"])
+
+
+def _token_words(doc) -> list[list[str]]:
+    """Each token's matching words; a name written several ways ("the United States") gives its
+    folded word once, on its last token (the name's head), as when the whole text is tokenised."""
+    words = [tokenize(tok.text) for tok in doc]
+    for start, end, alias in alias_spans(doc.text):
+        inside = [tok.i for tok in doc if start <= tok.idx < end]
+        for i in inside:
+            words[i] = []
+        if inside:
+            words[inside[-1]] = [alias]
+    return words
+
+
 def analyse(question: str) -> Question:
     doc = parse(question)
     focus = _focus_through_name(doc, _focus_token(doc))
     qtype = _question_type(question, focus)
+    words = _token_words(doc)
     key = []
     for tok in doc:
         if tok.pos_ in ("PROPN", "NUM") or tok.ent_type_ in ("GPE", "ORG", "PERSON", "NORP", "LOC",
                                                               "FAC", "EVENT"):
-            key.extend(tokenize(tok.text))
-    terms = [t for tok in doc if not tok.is_stop for t in tokenize(tok.text)]
+            key.extend(words[tok.i])
+    terms = [t for tok in doc if not tok.is_stop or words[tok.i] in ALIAS_WORDS for t in words[tok.i]]
     terms = [t for t in terms if t not in _QUESTION_WORDS]
     return Question(
         text=question,

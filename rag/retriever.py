@@ -22,7 +22,7 @@ from .embedder import Embedder, cache_dir
 from .schema import Hit, Passage
 from .store import PassageStore
 
-__all__ = ["HybridRetriever", "LexicalIndex", "tokenize", "RRF_K"]
+__all__ = ["HybridRetriever", "LexicalIndex", "tokenize", "alias_spans", "RRF_K"]
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,15 @@ def tokenize(text: str) -> list[str]:
 @lru_cache(maxsize=1 << 15)
 def _cached_tokens(text: str) -> tuple[str, ...]:
     return tuple(_tokens(text))
+
+
+def alias_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) of each name written one of several ways ("the United
+    States" → "us"), so words read one at a time fold like the whole text does."""
+    if not MAY_ALIAS.search(text):
+        return []
+    return [(m.start(), m.end(), alias.strip().lower()) for pattern, alias in ALIASES
+            for m in pattern.finditer(text)]
 
 
 MAY_ALIAS = re.compile(r"united|european|[ue]\.", re.I)  # cheap test before the alias patterns

@@ -81,3 +81,13 @@ def test_preposition_of_the_wh_phrase(question, prep):
 ])
 def test_a_leading_attribution_does_not_hide_the_wh_word(question, qtype):
     assert analyse(question).qtype == qtype
+
+
+@pytest.mark.parametrize("question,key", [
+    ("How much aid did the United States announce?", ("us",)),
+    ("What did the U.S. agree to?", ("us",)),
+    ("Whom did the United Kingdom send to Oslo?", ("uk", "oslo")),
+])
+def test_names_written_several_ways_fold_as_in_the_passages(question, key):
+    # Passages are tokenised whole ("the United States" → "us"); the question's names must match.
+    assert analyse(question).key_terms == key
