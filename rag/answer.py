@@ -332,13 +332,14 @@ def _is_contentless(doc, start_char: int, end_char: int) -> bool:
     return len(span) == 1 and span[0].pos_ in ("VERB", "AUX", "ADV")
 
 
-FILLERS = frozenset(("example", "instance", "example,", "the way", "part"))
+FILLERS = frozenset(("example", "instance"))  # "for example", "for instance"
 
 
 def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
+    labels = q.labels
     for ent in doc.ents:
-        fit_label = q.labels.get(ent.label_)
+        fit_label = labels.get(ent.label_)
         if not fit_label or _names_question_subject(q, ent):
             continue
         score = fit_label * _fit(q, doc, ent.start, ent.end, matched)
@@ -510,7 +511,7 @@ DESCRIPTION_QUESTION = re.compile(
 # has tremendous breadth"); compared by the word as written (passages skip the lemmatizer).
 DESCRIBING_VERBS = frozenset("is are was were be been being has have had remain remains remained "
                              "become becomes became seem seems seemed".split())
-DESCRIBED_AS = frozenset(("as",))  # "described / seen / regarded as X"
+NAMING_CALLS = DESCRIBING_VERBS | {"call", "called"}  # "called the result a miracle"
 
 
 def _description_spans(q: Question, doc, matched: list[int]) -> list[Span]:
@@ -524,7 +525,7 @@ def _description_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if verb is None:
             continue
         phrase = _without_pronoun_conjunct(doc, _phrase_of(doc, tok))
-        if _is_in_question(q, phrase.text) or len(phrase) < 1:
+        if _is_in_question(q, phrase.text):  # also an empty phrase
             continue
         subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "dobj") and c.i < tok.i), None)
         about = 0.0
@@ -553,11 +554,11 @@ def _without_pronoun_conjunct(doc, phrase):
 
 def _describing_verb(tok):
     """The verb whose subject ``tok`` describes, or None."""
-    if tok.dep_ in ("attr", "acomp", "oprd") and tok.head.lower_ in DESCRIBING_VERBS | {"call", "called"}:
+    if tok.dep_ in ("attr", "acomp", "oprd") and tok.head.lower_ in NAMING_CALLS:
         return tok.head
     if tok.dep_ == "dobj" and tok.head.lower_ in DESCRIBING_VERBS:
         return tok.head
-    if tok.dep_ == "pobj" and tok.head.lower_ in DESCRIBED_AS and tok.head.head.pos_ == "VERB":
+    if tok.dep_ == "pobj" and tok.head.lower_ == "as" and tok.head.head.pos_ == "VERB":  # "seen as X"
         return tok.head.head
     return None
 
@@ -591,9 +592,14 @@ def _whole_quotes(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
+def _chunk_of(doc, tok):
+    """The noun chunk holding ``tok``, or None."""
+    return next((nc for nc in doc.noun_chunks if nc.start <= tok.i < nc.end), None)
+
+
 def _conjunct_end(doc, tok) -> int:
     """Last token of a conjunct: its noun chunk for a noun, else its whole subtree."""
-    chunk = next((nc for nc in doc.noun_chunks if nc.start <= tok.i < nc.end), None)
+    chunk = _chunk_of(doc, tok)
     return chunk.end if chunk is not None else tok.right_edge.i + 1
 
 
@@ -619,11 +625,10 @@ def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         span = doc[start:end]
         if len(span) < 3 or _is_in_question(q, span.text):
             continue
-        items = len(conjuncts) + 1
-        score = _fit(q, doc, start, end, matched) * (0.5 + 0.08 * min(items, 8))
+        score = _list_score(q, doc, start, end, matched, len(conjuncts) + 1)
         if any(_is_anchor(q, a) for a in list(tok.ancestors)[:2]):
             score += 0.2  # the list is what the question's verb governs ("discussed A, B and C")
-        spans.append(Span(span.start_char, span.end_char, score + _count_bonus(q, items), True))
+        spans.append(Span(span.start_char, span.end_char, score, True))
     return spans + _written_lists(q, doc, matched)
 
 
@@ -632,10 +637,11 @@ COUNT_WORDS = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
 ASKED_COUNT = re.compile(rf"\b(?:which|what|name|list)\s+(?:the\s+)?({'|'.join(COUNT_WORDS)})\b", re.I)
 
 
-def _count_bonus(q: Question, items: int) -> float:
-    """'Which three businesses ...' wants a list of exactly three."""
+def _list_score(q: Question, doc, start: int, end: int, matched: list[int], items: int) -> float:
+    """The more items, the likelier the list asked for; "which three ..." wants exactly three."""
+    score = _fit(q, doc, start, end, matched) * (0.5 + 0.08 * min(items, 8))
     m = ASKED_COUNT.search(q.text)
-    return 0.2 if m and COUNT_WORDS[m.group(1).lower()] == items else 0.0
+    return score + (0.2 if m and COUNT_WORDS[m.group(1).lower()] == items else 0.0)
 
 
 MAX_ITEM_TOKENS = 6
@@ -669,11 +675,10 @@ def _written_lists(q: Question, doc, matched: list[int]) -> list[Span]:
         if first is None or last is None:
             continue
         span = doc[first.start : last.end]
-        items = len(commas) + 2
         if _is_in_question(q, span.text):
             continue
-        score = _fit(q, doc, span.start, span.end, matched) * (0.5 + 0.08 * min(items, 8))
-        spans.append(Span(span.start_char, span.end_char, score + _count_bonus(q, items), True))
+        score = _list_score(q, doc, span.start, span.end, matched, len(commas) + 2)
+        spans.append(Span(span.start_char, span.end_char, score, True))
     return spans
 
 
@@ -750,7 +755,7 @@ def _phrase_of(doc, tok):
     core = doc[tok.left_edge.i : _core_end(tok)]
     if len(core) <= MAX_PHRASE_TOKENS:
         return core
-    chunk = next((nc for nc in doc.noun_chunks if nc.start <= tok.i < nc.end), None)
+    chunk = _chunk_of(doc, tok)
     return chunk if chunk is not None else doc[tok.i : tok.i + 1]
 
 
@@ -899,8 +904,7 @@ def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             if target is None or target.i < tok.i:
                 continue
             # A name is a noun chunk: "the Winter Ghost", not what the parse hangs from it.
-            phrase = next((nc for nc in doc.noun_chunks if nc.start <= target.i < nc.end), None)
-            phrase = phrase if phrase is not None else _phrase_of(doc, target)
+            phrase = _chunk_of(doc, target) or _phrase_of(doc, target)
             if _is_in_question(q, phrase.text):
                 continue
             score = 0.6 + 0.4 * _fit(q, doc, phrase.start, phrase.end, matched)

@@ -263,7 +263,7 @@ def _question_type(text: str, focus) -> str:
     return "phrase"
 
 
-ALIAS_WORDS = (["us"], ["uk"], ["un"], ["eu"])
+FOLDED_NAMES = frozenset(("us", "uk", "un", "eu"))  # what alias_spans folds to ("us" is a stop word)
 
 
 def _token_words(doc) -> list[list[str]]:
@@ -289,7 +289,8 @@ def analyse(question: str) -> Question:
         if tok.pos_ in ("PROPN", "NUM") or tok.ent_type_ in ("GPE", "ORG", "PERSON", "NORP", "LOC",
                                                               "FAC", "EVENT"):
             key.extend(words[tok.i])
-    terms = [t for tok in doc if not tok.is_stop or words[tok.i] in ALIAS_WORDS for t in words[tok.i]]
+    terms = [t for tok in doc if not tok.is_stop or FOLDED_NAMES.intersection(words[tok.i])
+             for t in words[tok.i]]
     terms = [t for t in terms if t not in _QUESTION_WORDS]
     return Question(
         text=question,
