@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .nlp import parse, parse_many
-from .question import FOCUS_TO_TYPE, FOCUS_TYPES, Question, analyse
+from .question import FOCUS_TO_TYPE, FOCUS_TYPES, Question, analyse, token_words
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
 
@@ -192,8 +192,10 @@ def _with_article_prior(scored: list[_Scored]) -> list[_Scored]:
 
 
 def _question_tokens(q: Question, doc) -> list[int]:
+    """Tokens of the sentence that are words of the question, names folded the same way on both
+    sides ("the United States" in the sentence matches "the U.S." in the question)."""
     terms = set(q.terms)
-    return [t.i for t in doc if _stem(t) in terms]
+    return [i for i, words in enumerate(token_words(doc)) if terms.intersection(words)]
 
 
 def _clause(tok):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .nlp import parse
 from .retriever import alias_spans, tokenize
 
-__all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES", "FOCUS_TO_TYPE"]
+__all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES", "FOCUS_TO_TYPE", "token_words"]
 
 # spaCy entity labels that can answer each question type, with how well they fit.
 TYPE_LABELS: dict[str, dict[str, float]] = {
@@ -266,7 +266,7 @@ def _question_type(text: str, focus) -> str:
 FOLDED_NAMES = frozenset(("us", "uk", "un", "eu"))  # what alias_spans folds to ("us" is a stop word)
 
 
-def _token_words(doc) -> list[list[str]]:
+def token_words(doc) -> list[list[str]]:
     """Each token's matching words; a name written several ways ("the United States") gives its
     folded word once, on its last token (the name's head), as when the whole text is tokenised."""
     words = [tokenize(tok.text) for tok in doc]
@@ -283,7 +283,7 @@ def analyse(question: str) -> Question:
     doc = parse(question)
     focus = _focus_through_name(doc, _focus_token(doc))
     qtype = _question_type(question, focus)
-    words = _token_words(doc)
+    words = token_words(doc)
     key = []
     for tok in doc:
         if tok.pos_ in ("PROPN", "NUM") or tok.ent_type_ in ("GPE", "ORG", "PERSON", "NORP", "LOC",

@@ -91,3 +91,12 @@ def test_a_leading_attribution_does_not_hide_the_wh_word(question, qtype):
 def test_names_written_several_ways_fold_as_in_the_passages(question, key):
     # Passages are tokenised whole ("the United States" → "us"); the question's names must match.
     assert analyse(question).key_terms == key
+
+
+def test_a_sentence_folds_names_like_the_question():
+    from rag.answer import _question_tokens
+    from rag.nlp import parse
+
+    q = analyse("What did the U.S. agree to?")
+    doc = parse("The United States agreed to remove its troops.", lemmas=False)
+    assert [doc[i].text for i in _question_tokens(q, doc)] == ["States", "agreed"]
