@@ -251,9 +251,19 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
     # "Who said X?" is answered by the subject of the matching "said", not by its object.
     governor = root.head.head if _is_passive_agent(root) else root.head
     same_role = q.wh_role and governor.i in matched and (
-        root.dep_ == q.wh_role or (q.wh_role == "nsubj" and _is_passive_agent(root)))
+        root.dep_ == q.wh_role or (q.wh_role == "nsubj" and _is_passive_agent(root))
+    ) or _hangs_from_anchor(q, root, matched)
     return (0.45 * in_clause + 0.35 / (1.0 + hops / 2.0) + 0.2 * described
             + (0.15 if same_role else 0.0) + 0.15 * _pairs_in(q, doc, clause))
+
+
+def _hangs_from_anchor(q: Question, root, matched: list[int]) -> bool:
+    """'Where did X whisk Y?' is answered by the place the sentence's own "whisked" takes
+    ("whisked her around Leicester Square"), not by a place elsewhere in the clause."""
+    if q.wh_role or not q.anchor or root.dep_ != "pobj" or root.head.dep_ != "prep":
+        return False
+    verb = root.head.head
+    return verb.i in matched and _is_anchor(q, verb)
 
 
 IDENTITY_DEPS = {"compound", "amod", "appos", "nmod", "poss", "npadvmod"}
@@ -313,9 +323,10 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_A
 
 
 def _names_question_subject(q: Question, ent) -> bool:
-    """'Antony Blinken' cannot answer a question about Blinken: one shared word is enough."""
+    """'Antony Blinken' cannot answer a question about Blinken: one shared word is enough. The
+    noun asked about does not count ("Channel Five" answers "which TV channel")."""
     if ent.label_ in NAME_LABELS:
-        return any(w in q.terms for w in tokenize(ent.text))
+        return any(w in q.terms and w != q.focus_stem for w in tokenize(ent.text))
     return _is_in_question(q, ent.text)
 
 
@@ -341,7 +352,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     labels = q.labels
     for ent in doc.ents:
-        fit_label = labels.get(ent.label_)
+        fit_label = _label_fit(q, labels, ent)
         if not fit_label or _names_question_subject(q, ent):
             continue
         score = fit_label * _fit(q, doc, ent.start, ent.end, matched)
@@ -363,6 +374,23 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         spans.append(Span(start, end, min(score, 1.0), True))
     return spans
 
+
+LOCATIVE_PREPS = frozenset("at in near around outside inside within across".split())
+
+
+def _label_fit(q: Question, labels: dict[str, float], ent) -> float | None:
+    """How well the entity's label fits the question type. The small tagger often calls a place
+    an organisation, a nationality or a person ("at London's Earls Court", "the plant at
+    Arese"); after a preposition of place it is taken for one."""
+    fit = labels.get(ent.label_)
+    if q.qtype == "place" and ent.label_ in PLACE_LOOKALIKES and ent.root.dep_ == "pobj" \
+            and ent.root.head.lower_ in LOCATIVE_PREPS:
+        return max(fit or 0.0, LOOKALIKE_FIT)
+    return fit
+
+
+PLACE_LOOKALIKES = frozenset(("ORG", "NORP", "PERSON"))
+LOOKALIKE_FIT = 0.75  # below a real place name: "in which country" still prefers "Australia"
 
 WHOSE = re.compile(r"\bwhose\b", re.I)
 
@@ -407,6 +435,9 @@ def _modifier_factor(ent) -> float:
     root = ent.root
     if root.dep_ in ("compound", "amod", "nmod", "poss") and not (ent.start <= root.head.i < ent.end):
         return 0.6
+    if root.dep_ == "pobj" and root.head.lower_ in ("near", "outside") and root.head.i > 0 \
+            and root.doc[root.head.i - 1].pos_ == "PROPN":
+        return 0.6  # "Arese near Milan": Milan only says where Arese is
     return 1.0
 
 
@@ -810,17 +841,52 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score = (0.55 + 0.3 * _fit(q, doc, span.start, span.end, matched) - 0.1 * inside
                      + (0.2 if anchored else 0.0) + (0.15 if same_prep else 0.0))
             spans.append(Span(span.start_char, span.end_char, score + _focus_bonus(q, span), False))
+            spans += _focus_variants(q, doc, span, score + _focus_bonus(q, span))
     for nc in doc.noun_chunks:
         if _is_in_question(q, nc.text) or all(t.is_stop for t in nc):
             continue
         score = 0.4 * _fit(q, doc, nc.start, nc.end, matched) + _focus_bonus(q, nc)
         spans.append(Span(nc.start_char, nc.end_char, score, False))
+        spans += _focus_variants(q, doc, nc, score)
         of_end = _of_phrase_end(doc, nc)
         if of_end is not None:  # "the withdrawal of US troops from Iraq", not "the withdrawal"
             longer = doc[nc.start : of_end]
             if not _is_in_question(q, longer.text):
                 spans.append(Span(longer.start_char, longer.end_char, score + 0.02, False))
     return spans
+
+
+SINGLING_OUT = frozenset(("particularly", "especially", "notably", "chiefly", "mainly", "primarily"))
+
+
+def _focus_variants(q: Question, doc, span, score: float) -> list[Span]:
+    """Shorter readings of a phrase headed by the asked-about noun, each a little preferred:
+    the one it singles out ("threats to Iraq, particularly terrorism" → "terrorism" for "which
+    threat in particular"), and the noun without a trailing phrase of circumstance ("an
+    advise-and-assist capacity [as part of the coalition]" for "in what capacity")."""
+    root = span.root
+    if not _is_focus(q, root):
+        return []
+    variants = []
+    marker = next((t for t in doc[root.i + 1 : root.i + 16] if t.lower_ in SINGLING_OUT), None)
+    singled = _singled_out(doc, marker) if marker is not None else None
+    if singled is not None:
+        variants.append(Span(singled.start_char, singled.end_char, score + 0.05, False))
+    cut = next((c for c in root.rights if c.dep_ == "prep" and c.lower_ != "of"), None)
+    if cut is not None and span.start < cut.i < span.end:
+        core = doc[span.start : cut.i]
+        variants.append(Span(core.start_char, core.end_char, score + 0.02, False))
+    return variants
+
+
+def _singled_out(doc, marker):
+    """The noun phrase right after "particularly" / "especially", up to its head noun."""
+    noun = next((t for t in doc[marker.i + 1 : marker.i + 5] if t.pos_ in ("NOUN", "PROPN")), None)
+    if noun is None:
+        return None
+    while noun.dep_ == "compound" and noun.head.i > noun.i:
+        noun = noun.head
+    return doc[marker.i + 1 : noun.i + 1]
 
 
 MAX_OF_PHRASE = 10
@@ -914,6 +980,19 @@ def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
+DATELINE = re.compile(r"^([A-Z][A-Z.’'-]+(?: [A-Z][A-Z.’'-]+)*)(?:, [A-Z]\w*(?: [A-Z]\w*)*)?(?: \([^)]{1,40}\))? [—–] ")
+ABOUT_REPORTING = re.compile(r"\b(report\w*|dateline\w*|filed?|wr[io]te|written|dispatch\w*|story|article)\b", re.I)
+
+
+def _dateline_spans(q: Question, text: str) -> list[Span]:
+    """'From which city was the report filed?' is answered by the dateline that opens a news
+    story ("ERBIL, Kurdistan Region — ...")."""
+    if q.qtype != "place" or not ABOUT_REPORTING.search(q.text):
+        return []
+    found = DATELINE.match(text)
+    return [Span(found.start(1), found.end(1), 1.0, True)] if found else []
+
+
 EXTRACTORS = {
     "quote": _quote_spans,
     "list": _list_spans,
@@ -925,7 +1004,7 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
     """Every candidate answer span in ``text``: typed ones first-class, phrases as fallback."""
     doc = parse(text, lemmas=False)
     matched = _question_tokens(q, doc)
-    typed: list[Span] = _acronym_spans(q, text) + _naming_spans(q, doc, matched)
+    typed: list[Span] = _acronym_spans(q, text) + _naming_spans(q, doc, matched) + _dateline_spans(q, text)
     if q.qtype in EXTRACTORS:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
     elif q.qtype != "phrase":
@@ -942,7 +1021,15 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         if q.qtype != "phrase":
             fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
     trimmed = (_trim(text, s) for s in typed + fallback)
-    return _merged([s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)])
+    kept = [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)]
+    return _merged([_unless_set_aside(q, text, s) for s in kept])
+
+
+def _unless_set_aside(q: Question, text: str, span: Span) -> Span:
+    """A candidate naming what the question sets aside ("apart from vaccine doses") is unlikely."""
+    if q.set_aside and q.set_aside.intersection(tokenize(text[span.start : span.end])):
+        return Span(span.start, span.end, span.score * 0.3, span.typed)
+    return span
 
 
 def _merged(spans: list[Span]) -> list[Span]:

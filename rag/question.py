@@ -90,6 +90,7 @@ class Question:
     anchor: str = ""  # stem of the verb the wh-word hangs from ("agre" in "What did X agree to?")
     wh_prep: str = ""  # preposition the asked-for thing hangs from ("under" in "Under which ...")
     focus_terms: frozenset[str] = frozenset()  # stems of the asked-about phrase ("iranian", "general")
+    set_aside: frozenset[str] = frozenset()  # stems of what the answer is not ("Apart from X, what ...")
 
     @property
     def focus_stem(self) -> str:
@@ -106,6 +107,15 @@ class Question:
             # "How much ..." asks for an amount (money, a quantity), rarely a bare count
             labels = {**labels, "CARDINAL": 0.6}
         return labels
+
+
+SETTING_ASIDE = re.compile(r"\b(?:apart from|aside from|besides|other than|except(?: for)?|in addition to)\s+"
+                           r"([^,?;]+)", re.I)
+
+
+def _set_aside(question: str) -> frozenset[str]:
+    """'Apart from vaccine doses, what else ...?': the answer is not the doses."""
+    return frozenset(w for m in SETTING_ASIDE.finditer(question) for w in tokenize(m.group(1)))
 
 
 AUXILIARIES = frozenset("did does do is are was were has have had will would can could should may might "
@@ -218,7 +228,9 @@ def _wh_prep(doc, focus) -> str:
             return tok.head.lower_
     if len(doc) > 1 and doc[0].tag_ == "IN" and doc[1].i == wh.i:  # "Through what medium ...", however parsed
         return doc[0].lower_
-    return ""
+    # "Which city did he move to?": a preposition left without its object has lost it to the wh-word
+    stranded = [t for t in doc if t.dep_ == "prep" and t.i > wh.i and not any(True for _ in t.children)]
+    return stranded[-1].lower_ if stranded else ""
 
 
 def _focus_through_name(doc, focus):
@@ -304,6 +316,7 @@ def analyse(question: str) -> Question:
         terms=tuple(dict.fromkeys(terms)),
         key_terms=tuple(dict.fromkeys(t for t in key if t in terms)),
         words=frozenset(tokenize(question)),
+        set_aside=_set_aside(question),
         pairs=frozenset(p for p in zip(tokenize(question), tokenize(question)[1:])
                         if p[0] in terms and p[1] in terms),
     )

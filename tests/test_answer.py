@@ -213,6 +213,32 @@ def test_empty_store_declines():
     ("How did the coach describe the new striker?",
      "“He is a genuine goal threat and one that we have to use more,” the coach said of the new striker.",
      "a genuine goal threat"),
+    # a place the tagger calls an organisation, after "at": not the city that only qualifies it
+    ("Where will the orchestra give its farewell concert?",
+     "The orchestra will give its farewell concert at Glasgow's Kelvin Hall in June.", "Kelvin Hall"),
+    # "X near Y": Y only says where X is
+    ("Where is the factory that the carmaker wants to close?",
+     "The carmaker wants to close the factory at Pomigliano near Naples by next spring.", "Pomigliano"),
+    # a name holding the asked-about noun answers it
+    ("Which bank raised its interest rates?",
+     "The Bank of Ghana raised its interest rates on Monday, economists said.", "Bank of Ghana"),
+    # the place the question's own verb takes, not a place elsewhere in the story
+    ("Where did the players carry the trophy at the end of the final?",
+     "At the end of the final in Cardiff, the players carried the trophy around Victoria Square.",
+     "Victoria Square"),
+    # a news story's dateline answers where it was filed from
+    ("From which city was the report on the floods filed?",
+     "HARBIN (Xinhua) — Rescue teams reached the last flooded villages on Sunday.", "HARBIN"),
+    # "Apart from X, what else ...": not X
+    ("Apart from blankets, what else did the charity send to the camp?",
+     "The charity sent 2,000 blankets and forty water pumps to the camp.", "forty water pumps"),
+    # "which X in particular" is answered by the X the sentence singles out
+    ("Which crop in particular did the drought damage?",
+     "The drought damaged several crops across the region, especially maize.", "maize"),
+    # the asked-about noun without a trailing phrase of circumstance
+    ("In what role is the former captain returning to the club?",
+     "The former captain is returning to the club in a coaching role as part of the new staff.",
+     "a coaching role"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)

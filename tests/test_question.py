@@ -70,6 +70,7 @@ def test_anchor_is_the_verb_governing_the_asked_for_thing():
     ("Through what medium did the delegations confer?", "through"),
     ("Under which agreement was the dialogue held?", "under"),
     ("Who chaired the meeting?", ""),
+    ("Which city did the minister move to?", "to"),  # a preposition left without its object
 ])
 def test_preposition_of_the_wh_phrase(question, prep):
     assert analyse(question).wh_prep == prep
