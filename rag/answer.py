@@ -606,7 +606,42 @@ def _quote_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         # The description is a phrase inside the quote; the whole quote is second best.
         whole = [Span(s.start, s.end, s.score * 0.7, s.typed) for s in _whole_quotes(q, doc, matched)]
         return _description_spans(q, doc, matched) + whole
-    return _whole_quotes(q, doc, matched)
+    return _whole_quotes(q, doc, matched) + _reported_speech(q, doc, matched)
+
+
+def _reported_speech(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'What did X stress about Y?' may be answered without quotation marks: what the sentence's
+    own "stressed" governs ("stressed the government's keenness to ...")."""
+    spans = []
+    for i in matched:
+        if not _is_anchor(q, doc[i]):
+            continue
+        phrase = _speech_content(doc, doc[i])
+        if phrase is None or _inside_quote(doc.text, phrase.start_char) or _is_in_question(q, phrase.text):
+            continue
+        score = 0.9 * _fit(q, doc, phrase.start, phrase.end, matched)
+        spans.append(Span(phrase.start_char, phrase.end_char, score, True))
+    return spans
+
+
+MAX_SPEECH_TOKENS = 40
+
+
+def _speech_content(doc, verb):
+    """What a verb of saying reports: its object or clause with the complements that continue
+    it ("stressed [the government's keenness] [to enhance the partnership]"), up to a comma."""
+    start = end = None
+    for child in sorted(verb.rights, key=lambda c: c.i):
+        if start is None:
+            if child.dep_ in ("dobj", "ccomp"):
+                start, end = child.left_edge.i, child.right_edge.i + 1
+        elif child.dep_ in ("xcomp", "prep", "ccomp") and child.left_edge.i == end:
+            end = child.right_edge.i + 1
+        else:
+            break
+    if start is None or end - start > MAX_SPEECH_TOKENS:
+        return None
+    return doc[start:end]
 
 
 def _whole_quotes(q: Question, doc, matched: list[int]) -> list[Span]:

@@ -213,7 +213,7 @@ def _anchor(doc, focus) -> str:
         return ""
     tok = focus if focus is not None and focus.i > wh.i else wh
     for anc in tok.ancestors:
-        if anc.pos_ == "VERB" and anc.lemma_ not in ("be", "do", "have"):
+        if (anc.pos_ == "VERB" or _acts_as_verb(anc)) and anc.lemma_ not in ("be", "do", "have"):
             words = tokenize(anc.text)
             return words[0] if words else ""
     return ""

@@ -235,6 +235,11 @@ def test_empty_store_declines():
     # "which X in particular" is answered by the X the sentence singles out
     ("Which crop in particular did the drought damage?",
      "The drought damaged several crops across the region, especially maize.", "maize"),
+    # reported speech answers "what did X stress" when nothing is in quotation marks
+    ("What did the mayor stress about the city's approach to cycling?",
+     "The mayor stressed the council's determination to build safer cycle lanes in every district, "
+     "adding that work would start soon.",
+     "the council's determination to build safer cycle lanes in every district"),
     # the asked-about noun without a trailing phrase of circumstance
     ("In what role is the former captain returning to the club?",
      "The former captain is returning to the club in a coaching role as part of the new staff.",

@@ -64,6 +64,8 @@ def test_anchor_is_the_verb_governing_the_asked_for_thing():
     assert analyse("What did the United States agree to in the talks?").anchor == "agre"
     assert analyse("Which Iraqi official led the delegation?").anchor == "lead"
     assert analyse("Under which agreement was the dialogue held?").wh_prep == "under"
+    # a verb the tagger took for a noun ("stress") still anchors the question
+    assert analyse("What did the Iraqi foreign minister stress about his government's attitude?").anchor == "stress"
 
 
 @pytest.mark.parametrize("question,prep", [
