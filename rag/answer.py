@@ -372,7 +372,26 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         start, end = _with_units(doc.text, ent.start_char, ent.end_char) if ent.label_ in (
             "MONEY", "CARDINAL", "QUANTITY", "PERCENT") else (ent.start_char, ent.end_char)
         spans.append(Span(start, end, min(score, 1.0), True))
+        coordinated = _coordinated_names(q, doc, ent)
+        if coordinated is not None:
+            spans.append(Span(coordinated.start_char, coordinated.end_char, min(score + 0.05, 1.0), True))
     return spans
+
+
+def _coordinated_names(q: Question, doc, ent):
+    """'Where ...?' answered by "Babylon, Mosul, Erbil, and other sites": every name of the
+    coordination the entity opens, when the question does not ask for one thing ("which city")."""
+    if q.focus or q.qtype not in NAME_TYPES or ent.label_ not in NAME_LABELS or WHOSE.search(q.text):
+        return None
+    if ent.start > 0 and ent.root.dep_ == "conj":
+        return None  # not the first of them
+    last, names = ent.root, 1
+    while True:
+        conj = next((c for c in last.children if c.dep_ == "conj"), None)
+        if conj is None:
+            break
+        last, names = conj, names + (conj.pos_ == "PROPN")
+    return doc[ent.start : last.right_edge.i + 1] if names >= 2 else None
 
 
 LOCATIVE_PREPS = frozenset("at in near around outside inside within across".split())

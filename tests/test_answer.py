@@ -240,6 +240,9 @@ def test_empty_store_declines():
      "The mayor stressed the council's determination to build safer cycle lanes in every district, "
      "adding that work would start soon.",
      "the council's determination to build safer cycle lanes in every district"),
+    # "where" answered by every place of a coordination; "which city" by one
+    ("Where has the charity opened new clinics?",
+     "The charity has opened new clinics in Lagos, Kano and Abuja this year.", "Lagos, Kano and Abuja"),
     # the asked-about noun without a trailing phrase of circumstance
     ("In what role is the former captain returning to the club?",
      "The former captain is returning to the club in a coaching role as part of the new staff.",
