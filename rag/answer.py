@@ -896,6 +896,7 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                      + (0.2 if anchored else 0.0) + (0.15 if same_prep else 0.0))
             spans.append(Span(span.start_char, span.end_char, score + _focus_bonus(q, span), False))
             spans += _focus_variants(q, doc, span, score + _focus_bonus(q, span))
+    spans += _object_of_subjects_verb(q, doc, matched)
     for nc in doc.noun_chunks:
         if _is_in_question(q, nc.text) or all(t.is_stop for t in nc):
             continue
@@ -941,6 +942,34 @@ def _singled_out(doc, marker):
     while noun.dep_ == "compound" and noun.head.i > noun.i:
         noun = noun.head
     return doc[marker.i + 1 : noun.i + 1]
+
+
+def _object_of_subjects_verb(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'What did the government pledge to safeguard?' against "The government committed to
+    protecting the personnel": when the sentence says the question's verbs in other words, the
+    object that the question's subject's verb leads to, through "to ..." complements, is the gap."""
+    if q.wh_role != "dobj" or not q.anchor:
+        return []
+    spans = []
+    for i in matched:
+        subject = doc[i]
+        if subject.dep_ != "nsubj" or _is_anchor(q, subject.head):
+            continue  # the anchor's own match is handled by the gap search
+        verb = subject.head
+        while True:
+            nxt = next((c for c in verb.children if c.dep_ == "xcomp"), None) or next(
+                (g for c in verb.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pcomp"), None)
+            if nxt is None:
+                break
+            verb = nxt
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        if obj is None or verb.i == subject.head.i:
+            continue
+        phrase = _phrase_of(doc, obj)
+        if not _is_in_question(q, phrase.text):
+            score = 0.5 + 0.3 * _fit(q, doc, phrase.start, phrase.end, matched)
+            spans.append(Span(phrase.start_char, phrase.end_char, score, False))
+    return spans
 
 
 MAX_OF_PHRASE = 10

@@ -243,6 +243,10 @@ def test_empty_store_declines():
     # "where" answered by every place of a coordination; "which city" by one
     ("Where has the charity opened new clinics?",
      "The charity has opened new clinics in Lagos, Kano and Abuja this year.", "Lagos, Kano and Abuja"),
+    # the question's verbs said in other words: the object its subject's verb leads to
+    ("What did the club promise to renovate?",
+     "The club in turn vowed to upgrade the old north stand before next season, a spokesman said.",
+     "the old north stand"),
     # the asked-about noun without a trailing phrase of circumstance
     ("In what role is the former captain returning to the club?",
      "The former captain is returning to the club in a coaching role as part of the new staff.",
