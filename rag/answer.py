@@ -557,8 +557,9 @@ QUOTE_RE = re.compile(r"“([^”]{3,})”|\"([^\"]{3,})\"")
 
 
 DESCRIPTION_QUESTION = re.compile(
-    r"\b(describ|characteri[sz]|portray|depict|call|label|dub|term|perceiv|regard|view)\w*\b|\bseen\b|"
-    r"\bsay about\b|\bsaid about\b", re.I)
+    r"\b(describ|characteri[sz]|portray|depict|perceiv|regard)\w*\b|\b(called|calling|labell?ed|dubbed|termed|"
+    r"viewed)\b|\bseen\b|\bsay about\b|\bsaid about\b|"
+    r"\b(did|does|do|would|will|might)\b[^?]{1,60}\b(call|label|dub|term|view)\b", re.I)  # verbs, not "Voip calls"
 # Verbs whose complement describes their subject ("ISIS remains a potent force", "the partnership
 # has tremendous breadth"); compared by the word as written (passages skip the lemmatizer).
 DESCRIBING_VERBS = frozenset("is are was were be been being has have had remain remains remained "
@@ -1219,8 +1220,8 @@ def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None):
         # The sentence that best matches the question wins unless another has a clearly
         # better span of the wanted kind.
         combined = s.score + 0.3 * span.score + (0.1 if span.typed else 0.0)
-        if q.qtype in ENTITY_TYPES and not span.typed:
-            combined -= 0.1  # "how much" is answered by a figure, not by any phrase
+        if not span.typed and (q.qtype in ENTITY_TYPES | set(EXTRACTORS) or DESCRIPTION_QUESTION.search(q.text)):
+            combined -= 0.1  # "how much" is answered by a figure, "how was X seen" by "as ...", not by any phrase
         if best_choice is None or combined > best_choice[2]:
             best_choice = (s, span, combined)
     return scored, (best_choice[:2] if best_choice else None)
