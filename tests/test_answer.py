@@ -294,3 +294,18 @@ def test_a_question_naming_what_no_passage_mentions_is_declined():
                  "a.txt", 0.55)]
     answer = select_answer("Who is the president of Brazil?", hits)
     assert answer.abstained and answer.confidence == 0.0
+
+
+def test_a_description_outranks_a_loose_phrase_in_a_closer_sentence():
+    hits = [
+        _hit("The new bridge over the river in Leeds opened to traffic on Monday.", "a.txt", 0.75),
+        _hit("Locals regard the new bridge as an eyesore that spoils the view.", "a.txt", 0.7, 1),
+    ]
+    answer = select_answer("How is the new bridge in Leeds seen by locals?", hits, abstain_below=0.0)
+    assert answer.answer == "an eyesore that spoils the view"
+
+
+def test_a_noun_called_calls_does_not_make_a_description_question():
+    from rag.answer import DESCRIPTION_QUESTION
+    assert not DESCRIPTION_QUESTION.search("What area code has the regulator set for internet calls?")
+    assert DESCRIPTION_QUESTION.search("What did the coach call his players?")
