@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .nlp import parse, parse_many
-from .question import FOCUS_TO_TYPE, FOCUS_TYPES, Question, analyse, token_words
+from .question import FOCUS_TYPES, Question, analyse, focus_kind, token_words
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
 
@@ -241,6 +241,8 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
     if not matched:
         return 0.3
     root = doc[start_tok:end_tok].root
+    if root.dep_ in ("nummod", "quantmod") and _is_focus(q, root.head):
+        root = root.head  # "adding 178 million new PCs": the count stands where the counted noun does
     clause = _clause(root)
     # A matched verb names the relation asked about ("designed"), so it weighs double.
     weight = {i: 2.0 if doc[i].pos_ == "VERB" else 1.0 for i in matched}
@@ -351,7 +353,7 @@ FILLERS = frozenset(("example", "instance"))  # "for example", "for instance"
 def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     labels = q.labels
-    for ent in doc.ents:
+    for ent in map(_whole_name, doc.ents):
         fit_label = _label_fit(q, labels, ent)
         if not fit_label or _names_question_subject(q, ent):
             continue
@@ -371,6 +373,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score = score * (1.0 if owner else _modifier_factor(ent)) + _title_bonus(q, doc, ent) + owner
         start, end = _with_units(doc.text, ent.start_char, ent.end_char) if ent.label_ in (
             "MONEY", "CARDINAL", "QUANTITY", "PERCENT") else (ent.start_char, ent.end_char)
+        if PROPORTION_AFTER.match(doc.text[ent.end_char : end]):
+            score += 0.05  # "one in eight" says more than its "eight"
         spans.append(Span(start, end, min(score, 1.0), True))
         coordinated = _coordinated_names(q, doc, ent)
         if coordinated is not None:
@@ -392,6 +396,22 @@ def _coordinated_names(q: Question, doc, ent):
             break
         last, names = conj, names + (conj.pos_ == "PROPN")
     return doc[ent.start : last.right_edge.i + 1] if names >= 2 else None
+
+
+def _whole_name(ent):
+    """A person with the first name the tagger left out ("Joost [Vandermeer]"); not a title."""
+    if ent.label_ != "PERSON":
+        return ent
+    doc, start = ent.doc, ent.start
+    while start > 0 and doc[start - 1].pos_ == "PROPN" and not doc[start - 1].ent_type_ \
+            and doc[start - 1].dep_ == "compound" and ent.start <= doc[start - 1].head.i < ent.end \
+            and not focus_kind(doc[start - 1].lower_):
+        start -= 1
+    if start == ent.start:
+        return ent
+    whole = doc[start : ent.end]
+    whole.label_ = ent.label_
+    return whole
 
 
 LOCATIVE_PREPS = frozenset("at in near around outside inside within across".split())
@@ -431,17 +451,22 @@ def _owner_bonus(q: Question, ent) -> float:
 
 def _named_in_apposition(q: Question, doc, matched: list[int]) -> list[Span]:
     """'The Shadow Secretary of State for the Family, Theresa May, said' answers "which Shadow
-    Secretary": a proper name set beside the asked-about noun, even when the entity tagger
-    missed it."""
-    if q.qtype not in NAME_TYPES or q.focus not in FOCUS_TO_TYPE:
+    Secretary", and 'Green MEP Alain Lipietz' "which MEP": a proper name set beside the
+    asked-about noun, even when the entity tagger missed it."""
+    if q.qtype not in NAME_TYPES or not focus_kind(q.focus):
         return []
     tagged = {i for ent in doc.ents for i in range(ent.start, ent.end)}
     spans = []
     for tok in doc:
-        if tok.dep_ != "appos" or tok.pos_ != "PROPN" or tok.i in tagged or not _is_focus(q, tok.head):
+        if tok.dep_ == "appos" and tok.pos_ == "PROPN" and _is_focus(q, tok.head):
+            start = min((c.i for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"), default=tok.i)
+        elif tok.dep_ == "compound" and _is_focus(q, tok) and tok.head.pos_ == "PROPN" and tok.head.i > tok.i:
+            start, tok = tok.i + 1, tok.head  # the title before the name: "MEP Alain Lipietz"
+        else:
             continue
-        start = min((c.i for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"), default=tok.i)
         name = doc[start : tok.i + 1]
+        if all(t.i in tagged for t in name) or any(t.pos_ != "PROPN" for t in name):
+            continue  # the tagger has it already (or it is no name)
         if not _is_in_question(q, name.text):
             score = 0.8 * _fit(q, doc, name.start, name.end, matched) + 0.3
             spans.append(Span(name.start_char, name.end_char, min(score, 1.0), True))
@@ -464,7 +489,7 @@ def _title_bonus(q: Question, doc, ent) -> float:
     """'chief technology officer Niel Ransom' answers 'which ... officer': a name right after the
     noun the question asks about (or in apposition to it), when that noun is a kind of name
     ("officer", "city"; not "visit")."""
-    if q.focus not in FOCUS_TO_TYPE:
+    if not focus_kind(q.focus):
         return 0.0
     before = doc[max(0, ent.start - 4) : ent.start]
     if any(_is_focus(q, t) for t in before):
@@ -514,14 +539,16 @@ def _described_fillers(q: Question, doc, matched: list[int]) -> list[Span]:
 
 UNIT_BEFORE = re.compile(r"[£$€¥]\s?$")
 UNIT_AFTER = re.compile(r"^(?:bn|m|k|tn|%|\s?(?:million|billion|trillion|per ?cent|percent))\b", re.I)
+PROPORTION_AFTER = re.compile(rf"^ (?:in|out of) (?:\d[\d,.]*|{NUMBER_WORDS})\b", re.I)
 
 
 def _with_units(text: str, start: int, end: int) -> tuple[int, int]:
-    """'£173m', not '173': keep a currency sign and a scale word the entity left out."""
+    """'£173m', not '173': keep a currency sign and a scale word the entity left out; 'one in
+    eight', not 'one'."""
     before = UNIT_BEFORE.search(text[max(0, start - 2) : start])
     if before:
         start -= len(before.group(0))
-    after = UNIT_AFTER.match(text[end : end + 12])
+    after = UNIT_AFTER.match(text[end : end + 12]) or PROPORTION_AFTER.match(text[end : end + 20])
     if after:
         end += len(after.group(0))
     return start, end
@@ -1004,8 +1031,8 @@ def _stem(tok) -> str:
 
 
 def _is_focus(q: Question, tok) -> bool:
-    """The token is the noun the question asks about."""
-    return bool(q.focus_stem) and _stem(tok) == q.focus_stem
+    """The token is the noun the question asks about ("PCs" too, which the stemmer keeps whole)."""
+    return bool(q.focus_stem) and _stem(tok) in (q.focus_stem, q.focus_stem + "s")
 
 
 def _is_anchor(q: Question, tok) -> bool:
@@ -1033,8 +1060,8 @@ def _acronym_spans(q: Question, text: str) -> list[Span]:
 
 
 NAMING_QUESTION = re.compile(r"\b(called|named|dubbed|known as|titled|entitled|(what|which) (other )?name|"
-                             r"the name of)\b", re.I)
-NAMING_VERBS = frozenset("called named dubbed titled entitled known nicknamed branded".split())
+                             r"the name of|code ?names?|nicknames?)\b", re.I)
+NAMING_VERBS = frozenset("called named dubbed titled entitled known nicknamed branded codenamed code-named".split())
 
 
 def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from .nlp import parse
 from .retriever import alias_spans, tokenize
 
-__all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES", "FOCUS_TO_TYPE", "token_words"]
+__all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES", "FOCUS_TO_TYPE", "focus_kind",
+           "token_words"]
 
 # spaCy entity labels that can answer each question type, with how well they fit.
 TYPE_LABELS: dict[str, dict[str, float]] = {
@@ -36,21 +37,36 @@ FOCUS_TYPES = {
                "winner artist musician writer producer presenter host premier chancellor officer servant "
                "governor mayor senator prosecutor detective rapper comedian athlete sprinter runner "
                "footballer goalkeeper defender midfielder forward batsman bowler designer inventor "
-               "scientist researcher professor doctor editor critic campaigner activist").split(),
+               "scientist researcher professor doctor editor critic campaigner activist mep member "
+               "novelist pianist guitarist drummer vocalist frontman boxer golfer cyclist swimmer jockey "
+               "trainer owner chef dancer poet filmmaker businessman businesswoman entrepreneur "
+               "tycoon billionaire investor banker adviser advisor aide deputy rival opponent husband "
+               "wife son daughter father mother brother sister victim suspect defendant witness soldier "
+               "teenager student teacher veteran heir nominee finalist champion winger keeper referee "
+               "cricketer skipper").split(),
     "organisation": ("organisation organization group company firm agency party team club body "
                      "institution network bank militia coalition union association department "
                      "ministry government newspaper channel broadcaster studio label band "
                      "business corporation carrier airline maker manufacturer retailer "
                      "regulator court council committee commission faction outlet grouping "
-                     "alliance federation league organisation").split(),
+                     "alliance federation league organisation paper tabloid magazine publisher "
+                     "developer operator provider watchdog charity university school hospital broker "
+                     "lender insurer supermarket chain brand giant").split(),
     "place": ("city country place region town capital state location venue nation area "
               "province district village site county continent hall stadium building "
-              "neighbourhood neighborhood market airport island street").split(),
+              "neighbourhood neighborhood market airport island street resort port harbour suburb "
+              "borough constituency arena").split(),
 }
 FOCUS_TO_TYPE = {noun: qtype for qtype, nouns in FOCUS_TYPES.items() for noun in nouns}
+PERSON_SUFFIX = re.compile(r"^[a-z]{3,}(ist|ian)$")  # "novelist", "comedian": people, unlisted ones too
+
+
+def focus_kind(noun: str) -> str | None:
+    """The answer type a "which X" noun asks for, if it is a kind of name."""
+    return FOCUS_TO_TYPE.get(noun) or ("person" if PERSON_SUFFIX.match(noun) else None)
 
 REASON = re.compile(
-    r"^\s*(why|how come)\b|\bfor what (reason|purpose)\b|\bwhat (was|is|were|are) the (main |key )?"
+    r"^\s*(why|how come)\b|\b(for|on) what (reason|purpose|grounds?|basis)\b|\bwhat (was|is|were|are) the (main |key )?"
     r"(reason|cause|motive|purpose|rationale|grounds?)\b|\bwhat (prompted|caused|led to|motivated|"
     r"triggered|drove|brought)\b|\breasons?\b.*\b(for|behind)\b",
     re.I,
@@ -63,6 +79,8 @@ QUOTE = re.compile(
 )
 LEAD_IN = re.compile(r"^\s*(according to|in the words of|as reported by|per)\b[^,?]{1,80},\s*", re.I)
 AMOUNT = re.compile(r"\bhow much\b", re.I)
+MONEY_FOCUS = frozenset("sum cost price value salary fee fine pay wage budget fare bill debt loss profit "
+                        "revenue turnover deficit surplus".split())  # "what sum ...": an amount
 DURATION_ASKED = re.compile(r"\bhow long\b|\bhow much time\b|\bhow many (seconds|minutes|hours|days|weeks|months|"
                             r"years|decades)\b", re.I)
 NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall)\b|\bwhat (percentage|proportion)\b",
@@ -103,7 +121,7 @@ class Question:
         if self.qtype == "number" and DURATION_ASKED.search(self.text):
             # "How long ...", "how much time ...": a length of time ("43 minutes", "three years")
             return {**labels, "TIME": 1.0, "DATE": 0.9, "CARDINAL": 0.6}
-        if self.qtype == "number" and AMOUNT.search(self.text):
+        if self.qtype == "number" and (AMOUNT.search(self.text) or self.focus in MONEY_FOCUS):
             # "How much ..." asks for an amount (money, a quantity), rarely a bare count
             labels = {**labels, "CARDINAL": 0.6}
         return labels
@@ -199,6 +217,9 @@ def _focus_token(doc):
 def _wh_role(doc, focus) -> str:
     """The role the answer plays in the question's clause (subject, object, ...)."""
     for tok in doc:
+        if tok.lower_ == "how" and focus is not None and tok.i + 1 < len(doc) \
+                and doc[tok.i + 1].lower_ == "many" and 0 < focus.i - tok.i <= 4:
+            return focus.dep_  # "How many PCs will China add?": the PCs are what is added
         if tok.tag_ in ("WP", "WDT", "WP$") or tok.lower_ in ("who", "whom", "what", "which"):
             follows = focus is not None and tok.lower_ in ("which", "what", "whose") and 0 < focus.i - tok.i <= 5
             target = focus if follows or (focus is not None and tok.dep_ == "det") else tok
@@ -246,7 +267,7 @@ def _focus_through_name(doc, focus):
 
 
 def _question_type(text: str, focus) -> str:
-    focus_type = FOCUS_TO_TYPE.get(focus.lemma_.lower()) if focus is not None else None
+    focus_type = focus_kind(focus.lemma_.lower()) if focus is not None else None
     plural = focus is not None and (focus.tag_ in ("NNS", "NNPS") or (
         focus.lower_.endswith("s") and not focus.lower_.endswith("ss") and focus.lemma_.lower() != focus.lower_))
     text = LEAD_IN.sub("", text)  # "According to the report, why ..." asks "why ..."

@@ -247,6 +247,22 @@ def test_empty_store_declines():
     ("What did the club promise to renovate?",
      "The club in turn vowed to upgrade the old north stand before next season, a spokesman said.",
      "the old north stand"),
+    # a name after its title, missed by the entity tagger
+    ("Which Dutch Labour MEP criticised the new fishing quotas?",
+     "Dutch Labour MEP Joost Vandermeer criticised the new fishing quotas on Monday.", "Joost Vandermeer"),
+    # "how many X" is answered by the count of X the question's verb takes
+    ("How many new homes will the council build by 2012, according to its housing plan?",
+     "More than a quarter of all new homes will be in the east, with the council building 4,500 new "
+     "homes by 2012, the plan says.", "4,500"),
+    # a proportion, not its last number
+    ("What proportion of pensioners live alone, according to the charity?",
+     "The charity says one in five pensioners now live alone in the city.", "one in five"),
+    # a code name is a name
+    ("What is the codename of the firm's next games console?",
+     "The next console, codenamed Falcon, is due out in 2006.", "Falcon"),
+    # "what sum" wants an amount of money, not a head count
+    ("What sum will each shareholder receive from the payout?",
+     "More than 90,000 shareholders will receive a payout worth on average £75 each.", "£75"),
     # the asked-about noun without a trailing phrase of circumstance
     ("In what role is the former captain returning to the club?",
      "The former captain is returning to the club in a coaching role as part of the new staff.",

@@ -103,3 +103,18 @@ def test_a_sentence_folds_names_like_the_question():
     q = analyse("What did the U.S. agree to?")
     doc = parse("The United States agreed to remove its troops.", lemmas=False)
     assert [doc[i].text for i in _question_tokens(q, doc)] == ["States", "agreed"]
+
+
+@pytest.mark.parametrize("question,qtype", [
+    ("On what grounds did the court reject the appeal?", "reason"),
+    ("Which novelist won the prize?", "person"),  # a person by its ending, though unlisted
+    ("Which Green MEP tabled the motion?", "person"),
+    ("Which regional paper broke the story?", "organisation"),
+    ("Which Alfa Romeo models have the engine?", "list"),  # a car model is no person
+])
+def test_question_type_from_its_wording_and_noun(question, qtype):
+    assert analyse(question).qtype == qtype
+
+
+def test_how_many_takes_the_role_of_the_counted_noun():
+    assert analyse("How many new PCs will China add by 2010?").wh_role == "dobj"
