@@ -516,8 +516,8 @@ def _described_fillers(q: Question, doc, matched: list[int]) -> list[Span]:
     """'Who said ...?' answered by 'a senior U.S. defense official': the phrase in the asked-for
     role of the question's own verb, when a noun of the asked-for kind heads it (no name)."""
     kinds = _kind_stems(q.qtype)
-    if not (q.anchor and q.wh_role and kinds):
-        return []
+    if not (q.anchor and q.wh_role and kinds) or q.qtype not in NAME_TYPES:
+        return []  # "a profit of $261.9m" does not answer "what profit": the figure does
     spans = []
     for i in matched:
         if not _is_anchor(q, doc[i]):
@@ -925,13 +925,14 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                      + (0.2 if anchored else 0.0) + (0.15 if same_prep else 0.0))
             spans.append(Span(span.start_char, span.end_char, score + _focus_bonus(q, span), False))
             spans += _focus_variants(q, doc, span, score + _focus_bonus(q, span))
+            spans += _name_inside(q, doc, span, score + _focus_bonus(q, span))
     spans += _object_of_subjects_verb(q, doc, matched)
     for nc in doc.noun_chunks:
         if _is_in_question(q, nc.text) or all(t.is_stop for t in nc):
             continue
         score = 0.4 * _fit(q, doc, nc.start, nc.end, matched) + _focus_bonus(q, nc)
         spans.append(Span(nc.start_char, nc.end_char, score, False))
-        spans += _focus_variants(q, doc, nc, score)
+        spans += _focus_variants(q, doc, nc, score) + _name_inside(q, doc, nc, score)
         of_end = _of_phrase_end(doc, nc)
         if of_end is not None:  # "the withdrawal of US troops from Iraq", not "the withdrawal"
             longer = doc[nc.start : of_end]
@@ -961,6 +962,48 @@ def _focus_variants(q: Question, doc, span, score: float) -> list[Span]:
         core = doc[span.start : cut.i]
         variants.append(Span(core.start_char, core.end_char, score + 0.02, False))
     return variants
+
+
+TITLE_LINKS = frozenset("of the and but in on at a an to for".split())  # inside "Return of the Mack"
+
+
+def _name_inside(q: Question, doc, span, score: float) -> list[Span]:
+    """'What was the single ...?' answered by "the 1996 single *Return of the Mack*", "its
+    "*one-click shopping*" service": the title or quoted name right beside the asked-about noun,
+    a little preferred to the whole phrase. A capitalised asked-about noun is part of the name
+    ("the Strategic Framework Agreement")."""
+    focus = next((t for t in span if _is_focus(q, t)), None)
+    if focus is None or focus.pos_ == "PROPN":
+        return []
+    name = _quoted_beside(doc, focus) or _title_beside(doc, focus)
+    if name is None:
+        return []
+    if _is_in_question(q, doc.text[name[0] : name[1]]):
+        return []
+    return [Span(name[0], name[1], score + 0.03, False)]
+
+
+def _quoted_beside(doc, focus) -> tuple[int, int] | None:
+    for m in QUOTE_RE.finditer(doc.text):
+        group = 1 if m.group(1) is not None else 2
+        if 0 <= m.start() - focus.idx - len(focus) <= 2 or 0 <= focus.idx - m.end() <= 2:
+            return m.start(group), m.end(group)
+    return None
+
+
+def _title_beside(doc, focus) -> tuple[int, int] | None:
+    """Capitalised words (with "of the", "But" ... between them) just before or after a noun."""
+    def run(start: int, step: int) -> tuple[int, int] | None:
+        i, last = start, None
+        while 0 <= i < len(doc) and (doc[i].pos_ == "PROPN" or doc[i].lower_ in TITLE_LINKS and last is not None):
+            if doc[i].pos_ == "PROPN":
+                last = i
+            i += step
+        return None if last is None else (min(start, last), max(start, last))
+    found = run(focus.i + 1, 1) or run(focus.i - 1, -1)
+    if found is None:
+        return None
+    return doc[found[0]].idx, doc[found[1]].idx + len(doc[found[1]])
 
 
 def _singled_out(doc, marker):

@@ -263,6 +263,14 @@ def test_empty_store_declines():
     # "what sum" wants an amount of money, not a head count
     ("What sum will each shareholder receive from the payout?",
      "More than 90,000 shareholders will receive a payout worth on average £75 each.", "£75"),
+    # the title or quoted name beside the asked-about noun, not the whole phrase
+    ("What was the 1998 album with which the band made its name?",
+     "The band made its name with the 1998 album Songs of the Harbour.", "Songs of the Harbour"),
+    ("Around what motto did the club build its season-ticket campaign?",
+     'The club built its season-ticket campaign around the motto "Every Seat Counts".', "Every Seat Counts"),
+    # "what profit" is answered by the figure, not by "a profit of ..."
+    ("What profit did the brewer post for the first half?",
+     "The brewer posted a profit of £48.2m for the first half of the year.", "£48.2m"),
     # the asked-about noun without a trailing phrase of circumstance
     ("In what role is the former captain returning to the club?",
      "The former captain is returning to the club in a coaching role as part of the new staff.",
