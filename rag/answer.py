@@ -744,8 +744,20 @@ def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         score = _list_score(q, doc, start, end, matched, len(conjuncts) + 1)
         if any(_is_anchor(q, a) for a in list(tok.ancestors)[:2]):
             score += 0.2  # the list is what the question's verb governs ("discussed A, B and C")
+        elif _examples_of_focus(q, doc, start):
+            score += 0.2  # "items found ... including A, B and C" for "what items"
         spans.append(Span(span.start_char, span.end_char, score, True))
     return spans + _written_lists(q, doc, matched)
+
+
+def _examples_of_focus(q: Question, doc, start: int) -> bool:
+    """The list starting at ``start`` gives examples of the asked-about noun: "items found on the
+    coaches, including A, B and C", "fruits such as A, B and C"."""
+    marker = doc[start - 1] if start > 0 else None
+    if marker is None or marker.lower_ not in ("including", "as", "like"):
+        return False
+    owner = marker.head.head if marker.lower_ == "as" and marker.head.lower_ == "such" else marker.head
+    return _is_focus(q, owner) or any(_is_focus(q, a) for a in owner.ancestors)
 
 
 COUNT_WORDS = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -794,6 +806,7 @@ def _written_lists(q: Question, doc, matched: list[int]) -> list[Span]:
         if _is_in_question(q, span.text):
             continue
         score = _list_score(q, doc, span.start, span.end, matched, len(commas) + 2)
+        score += 0.2 if _examples_of_focus(q, doc, span.start) else 0.0
         spans.append(Span(span.start_char, span.end_char, score, True))
     return spans
 

@@ -271,6 +271,10 @@ def test_empty_store_declines():
     # "what profit" is answered by the figure, not by "a profit of ..."
     ("What profit did the brewer post for the first half?",
      "The brewer posted a profit of £48.2m for the first half of the year.", "£48.2m"),
+    # a list of examples of the asked-about noun ("items ... including A, B and C")
+    ("What items did police say they found on the coaches?",
+     "Police from Kent, Essex and Surrey said they found items on the coaches including body armour, "
+     "a smoke bomb and five shields.", "body armour, a smoke bomb and five shields"),
     # the asked-about noun without a trailing phrase of circumstance
     ("In what role is the former captain returning to the club?",
      "The former captain is returning to the club in a coaching role as part of the new staff.",
