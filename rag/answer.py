@@ -1334,7 +1334,8 @@ def select_answer(question: str, hits: list[Hit], k: int = 5,
     ordered = [best] + agree + [s for s in rest if s not in agree]
     citations = [_citation(s.hit, s.score) for s in ordered[: max(k, 1 + len(agree))]]
     start, end = _locate(answer, best.hit.passage.text, span)
-    note = f"{1 + len(agree)} articles agree" if agree else ""
+    note = "; ".join(filter(None, [f"{1 + len(agree)} articles agree" if agree else "",
+                                   _date_context(q, best.hit, answer)]))
     return Answer(
         question=question,
         answer=answer,
@@ -1347,6 +1348,24 @@ def select_answer(question: str, hits: list[Hit], k: int = 5,
         agreeing_sources=[s.hit.passage.source for s in [best] + agree] if agree else [],
         note=note,
     )
+
+
+RELATIVE_DATE = re.compile(r"^(on )?(mon|tues|wednes|thurs|fri|satur|sun)day$|\b(yesterday|today|tomorrow|tonight|ago)\b|"
+                           r"\b(last|next|this|earlier this|later this) (week|weekend|month|year|season)\b", re.I)
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+DATED = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? (?:19|20)\d\d\b|\b(?:{MONTHS}) \d{{1,2}},? (?:19|20)\d\d\b")
+
+
+def _date_context(q: Question, hit: Hit, answer: str) -> str:
+    """'Friday' or 'last year' means little without the article's own date: name the dated
+    day the sentence, its neighbours, the title or the lead give, when one does."""
+    if q.qtype != "date" or not RELATIVE_DATE.search(answer):
+        return ""
+    for text in (hit.passage.search_text, *hit.context_parts):
+        found = DATED.search(text)
+        if found:
+            return f"“{answer}” is relative to the article, which gives the date {found.group(0)}"
+    return ""
 
 
 def _locate(answer: str, citation_text: str, span: Span) -> tuple[int, int]:

@@ -1,5 +1,7 @@
 """The extractive selector on hand-made passages (a fake retrieval, no model, no store)."""
 
+from dataclasses import replace
+
 import pytest
 
 from rag.answer import candidate_spans, extract_span, select_answer
@@ -337,3 +339,15 @@ def test_a_noun_called_calls_does_not_make_a_description_question():
     from rag.answer import DESCRIPTION_QUESTION
     assert not DESCRIPTION_QUESTION.search("What area code has the regulator set for internet calls?")
     assert DESCRIPTION_QUESTION.search("What did the coach call his players?")
+
+
+def test_a_relative_date_names_the_date_its_article_gives():
+    p = Passage(id="a.txt:3", source="a.txt", title="Port reopens", text="The port reopened on Friday.",
+                start=0, end=28, position=3)
+    caption = "Ships at the port of Split, 14 May, 2021. (Reuters photo)"
+    hit = Hit(p, score=0.8, dense=0.8, context=caption, context_parts=("Port reopens", caption))
+    answer = select_answer("When did the port reopen?", [hit], abstain_below=0.0)
+    assert answer.answer == "Friday"
+    assert answer.note == "“Friday” is relative to the article, which gives the date 14 May, 2021"
+    undated = replace(hit, context="", context_parts=("Port reopens",))
+    assert select_answer("When did the port reopen?", [undated], abstain_below=0.0).note == ""
