@@ -19,8 +19,8 @@ from .question import FOCUS_TYPES, Question, analyse, focus_kind, token_words
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
 
-__all__ = ["select_answer", "choose", "candidate_spans", "extract_span", "confidence", "Evidence", "Span",
-           "ABSTAIN_BELOW", "POOL"]
+__all__ = ["select_answer", "choose", "candidate_spans", "extract_span", "confidence", "date_notes", "Evidence",
+           "Span", "ABSTAIN_BELOW", "POOL"]
 
 POOL = 80  # retrieved passages considered as answer sentences (scoring them is cheap)
 PARSED = 8  # best sentences searched for a span (each costs a spaCy parse)
@@ -1364,8 +1364,16 @@ def _date_context(q: Question, hit: Hit, answer: str) -> str:
     for text in (hit.passage.search_text, *hit.context_parts):
         found = DATED.search(text)
         if found:
-            return f"“{answer}” is relative to the article, which gives the date {found.group(0)}"
+            return f"“{answer}” {DATE_NOTE} {found.group(0)}"
     return ""
+
+
+DATE_NOTE = "is relative to the article, which gives the date"
+
+
+def date_notes(answer: Answer) -> list[str]:
+    """The notes of ``answer`` that read a relative date in its article's context."""
+    return [note for note in answer.note.split("; ") if DATE_NOTE in note]
 
 
 def _locate(answer: str, citation_text: str, span: Span) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .answer import date_notes
 from .config import project_root
 from .documents import HTML_SUFFIXES, content_blocks, html_blocks, read_text
 from .errors import InvalidQuestion, RagError, StoreError
@@ -162,6 +163,7 @@ def format_reply(answer: Answer, understood_as: str = "") -> str:
     else:
         parts.append(f'<div class="rag-answer"><strong>{escape(answer.answer)}</strong></div>')
         parts.append(f'<div class="rag-meta">confidence {answer.confidence:.2f}</div>')
+        parts += [f'<div class="rag-note">{escape(note)}</div>' for note in date_notes(answer)]
         parts.append(_agreement_html(answer))
     for i, c in enumerate(answer.citations):
         parts.append(_citation_html(answer, i, c, answering=not answer.abstained))

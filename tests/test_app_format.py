@@ -396,3 +396,9 @@ def test_examples_are_offered_only_for_articles_in_the_store():
     question, source = EXAMPLES[0]
     assert example_questions([SourceInfo(source, "t", 3, "h", "/r")]) == [question]
     assert example_questions([SourceInfo("other.txt", "t", 3, "h", "/r")]) == []
+
+
+def test_reply_reads_a_relative_date_in_its_article():
+    note = "2 articles agree; “Friday” is relative to the article, which gives the date 23 July, 2021"
+    page = Elements(format_reply(_answer(answer="Friday", note=note)))
+    assert "“Friday” is relative to the article, which gives the date 23 July, 2021" in page.visible
