@@ -322,6 +322,13 @@ def _is_in_question(q: Question, text: str) -> bool:
     return sum(1 for w in words if w in q.words) >= 0.6 * len(words)
 
 
+def _repeats_question(q: Question, quote: str) -> bool:
+    """A quote is its own answer unless it says nothing the question does not: "What did X say
+    about ISIS activity?" is answered by "There's still ISIS terrorist activity in Iraq"."""
+    words = [w for w in tokenize(quote) if w != q.focus_stem]
+    return not words or all(w in q.words for w in words)
+
+
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT"}
 
 
@@ -430,6 +437,7 @@ def _label_fit(q: Question, labels: dict[str, float], ent) -> float | None:
 
 
 PLACE_LOOKALIKES = frozenset(("ORG", "NORP", "PERSON"))
+PLACE_LIKE = frozenset(("FAC", "ORG", "GPE", "LOC"))
 LOOKALIKE_FIT = 0.75  # below a real place name: "in which country" still prefers "Australia"
 
 WHOSE = re.compile(r"\bwhose\b", re.I)
@@ -483,6 +491,8 @@ def _modifier_factor(ent) -> float:
     if root.dep_ == "pobj" and root.head.lower_ in ("near", "outside") and root.head.i > 0 \
             and root.doc[root.head.i - 1].pos_ == "PROPN":
         return 0.6  # "Arese near Milan": Milan only says where Arese is
+    if root.dep_ == "pobj" and root.head.lower_ == "in" and root.head.head.ent_type_ in PLACE_LIKE:
+        return 0.6  # "the State Department in Washington": the place asked for is the department
     return 1.0
 
 
@@ -673,15 +683,18 @@ def _reported_speech(q: Question, doc, matched: list[int]) -> list[Span]:
 
 
 MAX_SPEECH_TOKENS = 40
+# Their object is whom they address ("told reporters"), not what they report.
+ADDRESSING_VERBS = frozenset(w for v in "tell told inform assure remind brief urge ask warn".split() for w in tokenize(v))
 
 
 def _speech_content(doc, verb):
     """What a verb of saying reports: its object or clause with the complements that continue
     it ("stressed [the government's keenness] [to enhance the partnership]"), up to a comma."""
     start = end = None
+    content = ("ccomp",) if _stem(verb) in ADDRESSING_VERBS else ("dobj", "ccomp")
     for child in sorted(verb.rights, key=lambda c: c.i):
         if start is None:
-            if child.dep_ in ("dobj", "ccomp"):
+            if child.dep_ in content:
                 start, end = child.left_edge.i, child.right_edge.i + 1
         elif child.dep_ in ("xcomp", "prep", "ccomp") and child.left_edge.i == end:
             end = child.right_edge.i + 1
@@ -699,13 +712,21 @@ def _whole_quotes(q: Question, doc, matched: list[int]) -> list[Span]:
         group = 1 if m.group(1) is not None else 2
         start, end = m.start(group), m.end(group)
         inner = text[start:end].strip(" ,.")
-        if not inner or _is_in_question(q, inner):
+        if not inner or _repeats_question(q, inner):
             continue
         start = text.index(inner, start)
         tok = doc.char_span(start, start + len(inner), alignment_mode="expand")
         fit = _fit(q, doc, tok.start, tok.end, matched) if tok is not None else 0.3
-        spans.append(Span(start, start + len(inner), fit, True))
+        if tok is not None and _said_by_anchor(q, tok, matched):
+            fit += 0.3  # "“...,” Hussein told reporters" for "What did Hussein tell reporters?"
+        spans.append(Span(start, start + len(inner), min(fit, 1.0), True))
     return spans
+
+
+def _said_by_anchor(q: Question, quote, matched: list[int]) -> bool:
+    """The quote is what the question's own verb of saying reports ("“...,” X told reporters")."""
+    heads = {t.head.i for t in quote if not (quote.start <= t.head.i < quote.end)}
+    return any(i in matched and _is_anchor(q, quote.doc[i]) for i in heads)
 
 
 def _chunk_of(doc, tok):
@@ -1180,7 +1201,7 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
                   + _described_fillers(q, doc, matched))
     elif DESCRIPTION_QUESTION.search(q.text):  # "How might X be seen?" → "as a victory"
         typed += _description_spans(q, doc, matched)
-    if typed and q.qtype in ENTITY_TYPES | {"reason", "list"}:
+    if typed and q.qtype in ENTITY_TYPES | {"reason", "list", "quote"}:
         # A phrase can answer "when / how many / who / where / why / which ones" only when
         # nothing of the wanted kind is there.
         fallback = []

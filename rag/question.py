@@ -79,6 +79,7 @@ QUOTE = re.compile(
 )
 LEAD_IN = re.compile(r"^\s*(according to|in the words of|as reported by|per)\b[^,?]{1,80},\s*", re.I)
 AMOUNT = re.compile(r"\bhow much\b", re.I)
+COUNT = re.compile(r"\bhow many\b", re.I)
 MONEY_FOCUS = frozenset("sum cost price value salary fee fine pay wage budget fare bill debt loss profit "
                         "revenue turnover deficit surplus".split())  # "what sum ...": an amount
 DURATION_ASKED = re.compile(r"\bhow long\b|\bhow much time\b|\bhow many (seconds|minutes|hours|days|weeks|months|"
@@ -124,6 +125,8 @@ class Question:
         if self.qtype == "number" and (AMOUNT.search(self.text) or self.focus in MONEY_FOCUS):
             # "How much ..." asks for an amount (money, a quantity), rarely a bare count
             labels = {**labels, "CARDINAL": 0.6}
+        elif self.qtype == "number" and COUNT.search(self.text):
+            labels = {**labels, "MONEY": 0.5}  # "How many jabs ...": a count, not a sum of money
         return labels
 
 
@@ -144,9 +147,10 @@ def _focus_after_wh(doc):
     """The last noun of the words right after a leading 'which'/'what' ('boss' in 'Which Greek
     Athletics Federation boss told ...'): the small tagger often mis-tags questions, so the
     words are read up to the auxiliary or the verb that follows them."""
-    start = next((t.i for t in doc[:3] if t.lower_ in ("which", "what", "whose")), None)
-    if start is None and doc[0].lower_ in ("name", "identify"):
-        start = 0  # "Name the Iranian general who ..." asks about the general
+    first = _after_lead_in(doc)
+    start = next((t.i for t in doc[first : first + 3] if t.lower_ in ("which", "what", "whose")), None)
+    if start is None and first < len(doc) and doc[first].lower_ in ("name", "identify"):
+        start = first  # "Name the Iranian general who ..." asks about the general
         while start + 1 < len(doc) and doc[start + 1].pos_ == "DET":
             start += 1
     if start is None:
@@ -164,6 +168,14 @@ def _focus_after_wh(doc):
     if focus is not None and focus.pos_ == "PROPN" and focus.lower_ not in FOCUS_TO_TYPE:
         return None  # "Which Alfa Romeo ...": a name, not a kind of thing
     return focus
+
+
+def _after_lead_in(doc) -> int:
+    """The first token after a leading "According to X," (0 when there is none)."""
+    lead = LEAD_IN.match(doc.text)
+    if not lead:
+        return 0
+    return next((t.i for t in doc if t.idx >= lead.end()), len(doc))
 
 
 def _acts_as_verb(tok) -> bool:

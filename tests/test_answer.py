@@ -277,6 +277,17 @@ def test_empty_store_declines():
     ("What items did police say they found on the coaches?",
      "Police from Kent, Essex and Surrey said they found items on the coaches including body armour, "
      "a smoke bomb and five shields.", "body armour, a smoke bomb and five shields"),
+    # "how many" wants a count, not a sum of money
+    ("How many flu jabs did the ministry order for the winter?",
+     "The ministry ordered 2 million doses of flu vaccine for the winter at a cost of 9 million pounds.",
+     "2 million"),
+    # a quote the question's own verb reports, though it repeats the question's words
+    ("What did the mayor tell reporters about flooding in the city?",
+     "“There is still serious flooding in the old town,” the mayor told reporters on Monday.",
+     "There is still serious flooding in the old town"),
+    # "the X Museum in Y": the place asked for is the museum, not the city that locates it
+    ("Where were the two leaders photographed on Monday?",
+     "The two leaders were photographed on Monday at the Pergamon Museum in Berlin.", "Pergamon Museum"),
     # the asked-about noun without a trailing phrase of circumstance
     ("In what role is the former captain returning to the club?",
      "The former captain is returning to the club in a coaching role as part of the new staff.",

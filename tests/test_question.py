@@ -111,6 +111,8 @@ def test_a_sentence_folds_names_like_the_question():
     ("Which Green MEP tabled the motion?", "person"),
     ("Which regional paper broke the story?", "organisation"),
     ("Which Alfa Romeo models have the engine?", "list"),  # a car model is no person
+    # the wh-phrase after a leading attribution still gives the focus
+    ("According to the minister, what two reforms will the bill bring?", "list"),
 ])
 def test_question_type_from_its_wording_and_noun(question, qtype):
     assert analyse(question).qtype == qtype
