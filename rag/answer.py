@@ -255,9 +255,15 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
     governor = root.head.head if _is_passive_agent(root) else root.head
     same_role = q.wh_role and governor.i in matched and (
         root.dep_ == q.wh_role or (q.wh_role == "nsubj" and _is_passive_agent(root))
+        or (q.wh_role == "nsubjpass" and root.dep_ == "dobj")  # "X was received" / "Y received X"
     ) or _hangs_from_anchor(q, root, matched)
+    # "Who was received by Y?" is not answered by the one who received: the doer of the
+    # question's own verb when the question asks for whom it was done to.
+    wrong_side = q.wh_role == "nsubjpass" and root.dep_ == "nsubj" and root.head.i in matched \
+        and _is_anchor(q, root.head)
     return (0.45 * in_clause + 0.35 / (1.0 + hops / 2.0) + 0.2 * described
-            + (0.15 if same_role else 0.0) + 0.15 * _pairs_in(q, doc, clause))
+            + (0.15 if same_role else 0.0) - (0.15 if wrong_side else 0.0)
+            + 0.15 * _pairs_in(q, doc, clause))
 
 
 def _hangs_from_anchor(q: Question, root, matched: list[int]) -> bool:

@@ -57,6 +57,7 @@ ALIASES = [
     (re.compile(r"\b(?:the\s+)?united\s+kingdom\b|\bu\.k\.", re.I), " UK "),
     (re.compile(r"\b(?:the\s+)?united\s+nations\b|\bu\.n\.", re.I), " UN "),
     (re.compile(r"\b(?:the\s+)?european\s+union\b|\be\.u\.", re.I), " EU "),
+    (re.compile(r"\bprime\s+minister\b", re.I), " premier "),  # news calls one the other
 ]
 
 # Irregular English verb forms, so "led" matches "leads" and "met" matches "meet".
@@ -110,7 +111,7 @@ def alias_spans(text: str) -> list[tuple[int, int, str]]:
             for m in pattern.finditer(text)]
 
 
-MAY_ALIAS = re.compile(r"united|european|[ue]\.", re.I)  # cheap test before the alias patterns
+MAY_ALIAS = re.compile(r"united|european|[ue]\.|prime", re.I)  # cheap test before the alias patterns
 INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]?")
 
 

@@ -288,6 +288,9 @@ def test_empty_store_declines():
     # "the X Museum in Y": the place asked for is the museum, not the city that locates it
     ("Where were the two leaders photographed on Monday?",
      "The two leaders were photographed on Monday at the Pergamon Museum in Berlin.", "Pergamon Museum"),
+    # "who was welcomed by X" is answered by whom X welcomed, not by X
+    ("Who was welcomed by the mayor at the town hall?",
+     "At the town hall, Mayor John Smith welcomed Maria Lopez, the new ambassador.", "Maria Lopez"),
     # the asked-about noun without a trailing phrase of circumstance
     ("In what role is the former captain returning to the club?",
      "The former captain is returning to the club in a coaching role as part of the new staff.",

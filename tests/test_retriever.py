@@ -17,6 +17,7 @@ def test_rrf_rewards_agreement():
 def test_tokenize_folds_names_and_verb_forms():
     assert tokenize("The United States led") == tokenize("U.S. leads")
     assert "meet" in tokenize("They met")
+    assert tokenize("Prime Minister Ana Costa") == tokenize("premier Ana Costa")  # news uses both
 
 
 def test_lexical_index_is_cached_per_generation_and_shared(tmp_path, monkeypatch, write, store, fake_embedder):
