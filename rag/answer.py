@@ -514,7 +514,8 @@ def _title_bonus(q: Question, doc, ent) -> float:
     if ent.root.dep_ == "appos" and _is_focus(q, ent.root.head):
         return 0.3
     # "Health analyst Tony Beddow" is not the minister asked about: a title of another kind
-    titles = [t for t in doc[max(0, ent.start - 2) : ent.start] if t.pos_ == "NOUN"]
+    titles = [t for t in doc[max(0, ent.start - 2) : ent.start]
+              if t.pos_ == "NOUN" and ent.start <= t.head.i < ent.end]  # not "a market in Sadr City"
     if ent.root.dep_ == "appos" and ent.root.head.pos_ == "NOUN":
         titles.append(ent.root.head)
     kinds = _kind_stems(q.qtype)

@@ -291,6 +291,9 @@ def test_empty_store_declines():
     # "who was welcomed by X" is answered by whom X welcomed, not by X
     ("Who was welcomed by the mayor at the town hall?",
      "At the town hall, Mayor John Smith welcomed Maria Lopez, the new ambassador.", "Maria Lopez"),
+    # a noun of the same kind before the name is no title of it when a preposition comes between
+    ("In which district did the bomb explode?",
+     "The bomb exploded, Rome police said, in a crowded market in Trastevere.", "Trastevere"),
     # the asked-about noun without a trailing phrase of circumstance
     ("In what role is the former captain returning to the club?",
      "The former captain is returning to the club in a coaching role as part of the new staff.",
