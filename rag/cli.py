@@ -78,11 +78,23 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc), EXIT_USAGE if isinstance(exc, FileNotFoundError) else 1)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+    except BrokenPipeError:
+        # The reader closed the pipe (`rag ask ... | head -1`): the usual quiet exit.
+        _silence_stdout()
+        return 141
     except Exception as exc:  # a bug or an unforeseen fault: still one line, unless debugging
         if os.environ.get("RAG_DEBUG"):
             raise
         first = (str(exc).strip().splitlines() or [""])[0]
         return _fail(f"unexpected {type(exc).__name__}: {first} (RAG_DEBUG=1 shows the traceback)")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush to a closed pipe is quiet."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file behind stdout: nothing will be flushed to a pipe
+        pass
 
 
 def cmd_ingest(args) -> int:

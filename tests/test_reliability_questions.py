@@ -167,3 +167,21 @@ def test_cli_notes_truncation_on_stderr(fake_cli, capsys):
     assert code == 0 and out
     assert err == (f"rag: note: the question was truncated to {MAX_QUESTION_CHARS} characters "
                    f"(it had 100,038; the limit is {MAX_QUESTION_CHARS})\n")
+
+
+def test_cli_exits_quietly_when_the_reader_closes_the_pipe(monkeypatch, capsys):
+    # `rag ask ... | head -1`: the reader is gone; no error line, the shell's usual status.
+    def closed_pipe(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    class PipeStdout:
+        def fileno(self):
+            return 99
+
+    redirected = []
+    monkeypatch.setitem(cli.COMMANDS, "ask", closed_pipe)
+    monkeypatch.setattr(cli.os, "dup2", lambda fd, fd2: redirected.append(fd2))
+    monkeypatch.setattr(cli.sys, "stdout", PipeStdout())
+    assert cli.main(["ask", "Who led the delegation?"]) == 141
+    assert capsys.readouterr().err == ""
+    assert redirected == [99]  # stdout now goes nowhere: the interpreter's last flush cannot fail
