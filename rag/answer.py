@@ -318,21 +318,15 @@ def _pairs_in(q: Question, doc, clause: set[int]) -> float:
     return len(q.pairs & set(zip(words, words[1:]))) / len(q.pairs)
 
 
-def _is_in_question(q: Question, text: str) -> bool:
-    """A candidate that mostly repeats the question cannot be its answer. The noun the question
-    asks about is expected in it ("the Strategic Framework Agreement" for "which agreement"), so
-    it is not counted, but a candidate that is only that noun says nothing new."""
+def _is_in_question(q: Question, text: str, share: float = 0.6) -> bool:
+    """A candidate that mostly repeats the question (``share`` of its words) cannot be its
+    answer. The noun the question asks about is expected in it ("the Strategic Framework
+    Agreement" for "which agreement"), so it is not counted, but a candidate that is only that
+    noun says nothing new."""
     words = [w for w in tokenize(text) if w != q.focus_stem]
     if not words:
         return True
-    return sum(1 for w in words if w in q.words) >= 0.6 * len(words)
-
-
-def _repeats_question(q: Question, quote: str) -> bool:
-    """A quote is its own answer unless it says nothing the question does not: "What did X say
-    about ISIS activity?" is answered by "There's still ISIS terrorist activity in Iraq"."""
-    words = [w for w in tokenize(quote) if w != q.focus_stem]
-    return not words or all(w in q.words for w in words)
+    return sum(1 for w in words if w in q.words) >= share * len(words)
 
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT"}
@@ -691,7 +685,8 @@ def _reported_speech(q: Question, doc, matched: list[int]) -> list[Span]:
 
 MAX_SPEECH_TOKENS = 40
 # Their object is whom they address ("told reporters"), not what they report.
-ADDRESSING_VERBS = frozenset(w for v in "tell told inform assure remind brief urge ask warn".split() for w in tokenize(v))
+ADDRESSING_VERBS = frozenset(w for verb in "tell told inform assure remind brief urge ask warn".split()
+                             for w in tokenize(verb))
 
 
 def _speech_content(doc, verb):
@@ -719,7 +714,9 @@ def _whole_quotes(q: Question, doc, matched: list[int]) -> list[Span]:
         group = 1 if m.group(1) is not None else 2
         start, end = m.start(group), m.end(group)
         inner = text[start:end].strip(" ,.")
-        if not inner or _repeats_question(q, inner):
+        # A quote is its own answer unless it says nothing the question does not: "What did X
+        # say about ISIS activity?" is answered by "There's still ISIS terrorist activity in Iraq".
+        if not inner or _is_in_question(q, inner, share=1.0):
             continue
         start = text.index(inner, start)
         tok = doc.char_span(start, start + len(inner), alignment_mode="expand")
@@ -964,9 +961,9 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             same_prep = bool(q.wh_prep) and prep == q.wh_prep
             score = (0.55 + 0.3 * _fit(q, doc, span.start, span.end, matched) - 0.1 * inside
                      + (0.2 if anchored else 0.0) + (0.15 if same_prep else 0.0))
-            spans.append(Span(span.start_char, span.end_char, score + _focus_bonus(q, span), False))
-            spans += _focus_variants(q, doc, span, score + _focus_bonus(q, span))
-            spans += _name_inside(q, doc, span, score + _focus_bonus(q, span))
+            score += _focus_bonus(q, span)
+            spans.append(Span(span.start_char, span.end_char, score, False))
+            spans += _focus_variants(q, doc, span, score) + _name_inside(q, doc, span, score)
     spans += _object_of_subjects_verb(q, doc, matched)
     for nc in doc.noun_chunks:
         if _is_in_question(q, nc.text) or all(t.is_stop for t in nc):
@@ -1176,8 +1173,11 @@ def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
-DATELINE = re.compile(r"^([A-Z][A-Z.’'-]+(?: [A-Z][A-Z.’'-]+)*)(?:, [A-Z]\w*(?: [A-Z]\w*)*)?(?: \([^)]{1,40}\))? [—–] ")
-ABOUT_REPORTING = re.compile(r"\b(report\w*|dateline\w*|filed?|wr[io]te|written|dispatch\w*|story|article)\b", re.I)
+# "ERBIL, Kurdistan Region — ", "SULAIMANI (ESTA) — ": a city in capitals, a region, an agency
+DATELINE = re.compile(r"^([A-Z][A-Z.’'-]+(?: [A-Z][A-Z.’'-]+)*)(?:, [A-Z]\w*(?: [A-Z]\w*)*)?"
+                      r"(?: \([^)]{1,40}\))? [—–] ")
+ABOUT_REPORTING = re.compile(r"\b(report\w*|dateline\w*|filed?|wr[io]te|written|dispatch\w*|story|article)\b",
+                             re.I)
 
 
 def _dateline_spans(q: Question, text: str) -> list[Span]:
@@ -1194,6 +1194,9 @@ EXTRACTORS = {
     "list": _list_spans,
     "reason": _reason_spans,
 }
+# Questions answered by a span of their own kind (a figure, a name, a list, a reason, a quote):
+# a loose phrase answers them only when nothing of that kind is there.
+KIND_TYPES = ENTITY_TYPES | set(EXTRACTORS)
 
 
 def candidate_spans(q: Question, text: str) -> list[Span]:
@@ -1208,7 +1211,7 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
                   + _described_fillers(q, doc, matched))
     elif DESCRIPTION_QUESTION.search(q.text):  # "How might X be seen?" → "as a victory"
         typed += _description_spans(q, doc, matched)
-    if typed and q.qtype in ENTITY_TYPES | {"reason", "list", "quote"}:
+    if typed and q.qtype in KIND_TYPES:
         # A phrase can answer "when / how many / who / where / why / which ones" only when
         # nothing of the wanted kind is there.
         fallback = []
@@ -1224,7 +1227,7 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
 def _unless_set_aside(q: Question, text: str, span: Span) -> Span:
     """A candidate naming what the question sets aside ("apart from vaccine doses") is unlikely."""
     if q.set_aside and q.set_aside.intersection(tokenize(text[span.start : span.end])):
-        return Span(span.start, span.end, span.score * 0.3, span.typed)
+        return replace(span, score=span.score * 0.3)
     return span
 
 
@@ -1326,6 +1329,8 @@ def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None):
     top = [s for s in scored[:PARSED] if s.score >= scored[0].score - PARSE_MARGIN]
     parse_many([s.hit.passage.search_text for s in top], lemmas=False)  # one batch: twice as fast
     best_choice = None
+    # "how much" is answered by a figure, "how was X seen" by "as ...", not by any phrase
+    wants_kind = q.qtype in KIND_TYPES or bool(DESCRIPTION_QUESTION.search(q.text))
     for s in top:
         span = extract_span(q, s.hit.passage.search_text)
         if span is None:
@@ -1333,8 +1338,8 @@ def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None):
         # The sentence that best matches the question wins unless another has a clearly
         # better span of the wanted kind.
         combined = s.score + 0.3 * span.score + (0.1 if span.typed else 0.0)
-        if not span.typed and (q.qtype in ENTITY_TYPES | set(EXTRACTORS) or DESCRIPTION_QUESTION.search(q.text)):
-            combined -= 0.1  # "how much" is answered by a figure, "how was X seen" by "as ...", not by any phrase
+        if wants_kind and not span.typed:
+            combined -= 0.1
         if best_choice is None or combined > best_choice[2]:
             best_choice = (s, span, combined)
     return scored, (best_choice[:2] if best_choice else None)
@@ -1379,10 +1384,12 @@ def select_answer(question: str, hits: list[Hit], k: int = 5,
     )
 
 
-RELATIVE_DATE = re.compile(r"^(on )?(mon|tues|wednes|thurs|fri|satur|sun)day$|\b(yesterday|today|tomorrow|tonight|ago)\b|"
+RELATIVE_DATE = re.compile(r"^(on )?(mon|tues|wednes|thurs|fri|satur|sun)day$|"
+                           r"\b(yesterday|today|tomorrow|tonight|ago)\b|"
                            r"\b(last|next|this|earlier this|later this) (week|weekend|month|year|season)\b", re.I)
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-DATED = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? (?:19|20)\d\d\b|\b(?:{MONTHS}) \d{{1,2}},? (?:19|20)\d\d\b")
+DATED = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:{MONTHS}),? (?:19|20)\d\d\b|"
+                   rf"\b(?:{MONTHS}) \d{{1,2}},? (?:19|20)\d\d\b")
 
 
 def _date_context(q: Question, hit: Hit, answer: str) -> str:
