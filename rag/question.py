@@ -235,8 +235,27 @@ def _wh_role(doc, focus) -> str:
         if tok.tag_ in ("WP", "WDT", "WP$") or tok.lower_ in ("who", "whom", "what", "which"):
             follows = focus is not None and tok.lower_ in ("which", "what", "whose") and 0 < focus.i - tok.i <= 5
             target = focus if follows or (focus is not None and tok.dep_ == "det") else tok
+            if _subject_follows(doc, max(tok.i, target.i)) and target.dep_ != "dative":
+                # "Which outlet did Hussein tell ...?": the subject comes after "did", so the
+                # asked-for thing is the object, whatever the small parser made of it
+                return "pobj" if _stranded_prepositions(doc, tok) else "dobj"
             return target.dep_
     return ""
+
+
+INVERTING = frozenset("did does do will would can could should may might must has have had shall".split())
+
+
+def _subject_follows(doc, wh_end: int) -> bool:
+    """'<wh-phrase> did the minister ...': an auxiliary then a noun phrase after the wh-phrase."""
+    if wh_end + 2 >= len(doc) or doc[wh_end + 1].lower_ not in INVERTING:
+        return False
+    return doc[wh_end + 2].pos_ in ("DET", "PROPN", "NOUN", "PRON", "ADJ", "NUM")
+
+
+def _stranded_prepositions(doc, wh) -> list:
+    """'Which city did he move to?': a preposition left without its object has lost it to the wh-word."""
+    return [t for t in doc if t.dep_ == "prep" and t.i > wh.i and not any(True for _ in t.children)]
 
 
 def _anchor(doc, focus) -> str:
@@ -261,8 +280,7 @@ def _wh_prep(doc, focus) -> str:
             return tok.head.lower_
     if len(doc) > 1 and doc[0].tag_ == "IN" and doc[1].i == wh.i:  # "Through what medium ...", however parsed
         return doc[0].lower_
-    # "Which city did he move to?": a preposition left without its object has lost it to the wh-word
-    stranded = [t for t in doc if t.dep_ == "prep" and t.i > wh.i and not any(True for _ in t.children)]
+    stranded = _stranded_prepositions(doc, wh)
     return stranded[-1].lower_ if stranded else ""
 
 

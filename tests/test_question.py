@@ -36,6 +36,20 @@ def test_focus_noun_and_role():
     assert analyse("Who said the plan would fail?").wh_role == "nsubj"
 
 
+@pytest.mark.parametrize("question, role", [
+    # the subject comes after the auxiliary, so the asked-for thing is an object, however the
+    # small parser reads these
+    ("Which media outlet did Iraq's top diplomat tell, a few days earlier, that a date was set?", "dobj"),
+    ("Which city did Tony Blair visit with David Blunkett?", "dobj"),
+    ("What kind of resolution did Iraq's parliament pass last year?", "dobj"),
+    ("What did Washington consent to during the talks?", "pobj"),
+    ("What did Hussein tell reporters in Washington?", "dative"),
+    ("Which company will deliver the assistance?", "nsubj"),
+])
+def test_role_after_an_inverted_auxiliary(question, role):
+    assert analyse(question).wh_role == role
+
+
 def test_terms_are_stemmed_content_words():
     q = analyse("Which Iraqi official led the delegation to Washington?")
     assert {"lead", "deleg", "washington", "iraqi"} <= set(q.terms)
