@@ -199,6 +199,9 @@ def _question_tokens(q: Question, doc) -> list[int]:
     return [i for i, words in enumerate(token_words(doc)) if terms.intersection(words)]
 
 
+BE_FORMS = frozenset("be is are was were been am 's 're".split())
+
+
 def _clause(tok):
     """Tokens of the clause holding ``tok``: its verb's subtree minus embedded clauses.
 
@@ -208,6 +211,8 @@ def _clause(tok):
     verb = tok
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
+    if verb.dep_ == "xcomp" and verb.head.lower_ in BE_FORMS:
+        verb = verb.head  # "members are to receive a share": one event, its subject included
     inside = {t.i for t in verb.subtree}
     for t in verb.subtree:
         if t.i != verb.i and t.dep_ in CLAUSE_DEPS and not (t.left_edge.i <= tok.i <= t.right_edge.i):
@@ -376,6 +381,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score += _date_preference(q, ent.text)
         if q.qtype == "number" and ent.label_ == "CARDINAL" and re.fullmatch(r"(19|20)\d\d", ent.text):
             score *= 0.3  # a bare year is rarely the count asked for
+        if q.qtype == "number" and ent.label_ == "CARDINAL" and _counts_other_question_noun(q, ent, matched):
+            score *= 0.5  # "what sum will each member get" is not "800,000 members"
         if ent.label_ in NAME_LABELS:
             owner = _owner_bonus(q, ent)
             score = score * (1.0 if owner else _modifier_factor(ent)) + _title_bonus(q, doc, ent) + owner
@@ -388,6 +395,12 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if coordinated is not None:
             spans.append(Span(coordinated.start_char, coordinated.end_char, min(score + 0.05, 1.0), True))
     return spans
+
+
+def _counts_other_question_noun(q: Question, ent, matched: list[int]) -> bool:
+    """The number counts a noun of the question that is not the one asked about."""
+    head = ent.root.head
+    return bool(q.focus) and ent.root.dep_ == "nummod" and head.i in matched and not _is_focus(q, head)
 
 
 def _coordinated_names(q: Question, doc, ent):
@@ -430,6 +443,9 @@ def _label_fit(q: Question, labels: dict[str, float], ent) -> float | None:
     an organisation, a nationality or a person ("at London's Earls Court", "the plant at
     Arese"); after a preposition of place it is taken for one."""
     fit = labels.get(ent.label_)
+    if ent.label_ == "NORP" and (ent.root.dep_ in ("amod", "compound", "nmod", "oprd", "acomp") or ent.root.pos_ == "ADJ") \
+            and not WHOSE.search(q.text):
+        return None  # "Iraqi officials", "too American": a nationality said of someone is not who
     if q.qtype == "place" and ent.label_ in PLACE_LOOKALIKES and ent.root.dep_ == "pobj" \
             and ent.root.head.lower_ in LOCATIVE_PREPS:
         return max(fit or 0.0, LOOKALIKE_FIT)
@@ -1103,7 +1119,21 @@ def _focus_bonus(q: Question, span) -> float:
         return 0.0
     if _is_focus(q, span.root):
         return FOCUS_ROOT_BONUS  # "the Strategic Framework Agreement" for "which agreement"
+    if q.focus in ROLE_FOCUS and focus_kind(_singular(span.root)) == "person" \
+            and span.root.dep_ not in ("nsubj", "nsubjpass"):
+        # "what role" is answered by a title said of someone ("resigned as branch chairman"),
+        # not by the person who says it ("a senior official said")
+        return FOCUS_ROOT_BONUS
     return 0.1 if any(_is_focus(q, t) for t in span) else 0.0
+
+
+ROLE_FOCUS = frozenset("role post position job title office".split())
+
+
+def _singular(tok) -> str:
+    """The noun without a plural "s" (sentences are parsed without lemmas: it is faster)."""
+    word = tok.lower_
+    return word[:-1] if tok.tag_ == "NNS" and word.endswith("s") else word
 
 
 def _stem(tok) -> str:

@@ -19,6 +19,7 @@ TYPE_LABELS: dict[str, dict[str, float]] = {
     "organisation": {"ORG": 1.0, "NORP": 0.7, "PERSON": 0.3},
     "place": {"GPE": 1.0, "LOC": 1.0, "FAC": 0.9, "ORG": 0.3},
 }
+PERSON_FOCUS_LABELS = {"PERSON": 1.0, "ORG": 0.2}
 QUESTION_TYPES = ("date", "number", "person", "organisation", "place", "list", "reason",
                   "quote", "phrase")
 
@@ -119,6 +120,10 @@ class Question:
     @property
     def labels(self) -> dict[str, float]:
         labels = TYPE_LABELS.get(self.qtype, {})
+        if self.qtype == "person" and focus_kind(self.focus) == "person":
+            # "Which spokesman ...": a person, not a country or a nationality as a bare "who" may
+            # be; a name the small tagger took for an organisation is kept a little
+            return PERSON_FOCUS_LABELS
         if self.qtype == "number" and DURATION_ASKED.search(self.text):
             # "How long ...", "how much time ...": a length of time ("43 minutes", "three years")
             return {**labels, "TIME": 1.0, "DATE": 0.9, "CARDINAL": 0.6}

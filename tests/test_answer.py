@@ -298,10 +298,24 @@ def test_empty_store_declines():
     ("In what role is the former captain returning to the club?",
      "The former captain is returning to the club in a coaching role as part of the new staff.",
      "a coaching role"),
+    # "what role" is answered by a title said of someone, not by where he lives
+    ("Apart from his seat, what other party role did John Smith resign from?",
+     "Mr Smith, of Hove, Sussex, has also resigned as the party's branch secretary.",
+     "the party's branch secretary"),
+    # "are to receive": the members and the sum they receive are one clause; the count of the
+    # members is not the sum asked for
+    ("What sum will each member get?",
+     "More than 9,000 members are to receive a payout worth on average £75 each.", "£75"),
 ])
 def test_span_follows_the_question_structure(question, text, expected):
     assert expected in _span(question, text)
     assert len(_span(question, text)) <= len(expected) + 10
+
+
+def test_a_nationality_said_of_something_is_not_who():
+    question = analyse("Who directed the comedy starring Jane Doe?")
+    text = "The comedy starring Jane Doe, which critics called \"too French\", opens in May."
+    assert "French" not in [text[s.start : s.end] for s in candidate_spans(question, text)]
 
 
 def test_a_sentence_holding_the_asked_kind_outranks_a_closer_paraphrase():

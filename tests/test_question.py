@@ -134,3 +134,9 @@ def test_question_type_from_its_wording_and_noun(question, qtype):
 
 def test_how_many_takes_the_role_of_the_counted_noun():
     assert analyse("How many new PCs will China add by 2010?").wh_role == "dobj"
+
+
+def test_a_person_noun_asks_for_a_person_not_a_country():
+    # a bare "who" may be answered by a team or a country; "which spokesman" by a person
+    assert analyse("Which spokesman confirmed the deal?").labels == {"PERSON": 1.0, "ORG": 0.2}
+    assert "GPE" in analyse("Who won the match?").labels
