@@ -443,6 +443,8 @@ def _label_fit(q: Question, labels: dict[str, float], ent) -> float | None:
     an organisation, a nationality or a person ("at London's Earls Court", "the plant at
     Arese"); after a preposition of place it is taken for one."""
     fit = labels.get(ent.label_)
+    if ent.label_ in SURE_NAME_LABELS and all(t.pos_ == "ADJ" for t in ent):
+        return None  # "Quirky comedy Sideways ...": a capitalised adjective opening the sentence
     if ent.label_ == "NORP" and (ent.root.dep_ in ("amod", "compound", "nmod", "oprd", "acomp") or ent.root.pos_ == "ADJ") \
             and not WHOSE.search(q.text):
         return None  # "Iraqi officials", "too American": a nationality said of someone is not who
@@ -453,6 +455,7 @@ def _label_fit(q: Question, labels: dict[str, float], ent) -> float | None:
 
 
 PLACE_LOOKALIKES = frozenset(("ORG", "NORP", "PERSON"))
+SURE_NAME_LABELS = frozenset(("PERSON", "ORG", "GPE", "LOC", "FAC"))  # names, never adjectives
 PLACE_LIKE = frozenset(("FAC", "ORG", "GPE", "LOC"))
 LOOKALIKE_FIT = 0.75  # below a real place name: "in which country" still prefers "Australia"
 
@@ -1173,13 +1176,16 @@ def _acronym_spans(q: Question, text: str) -> list[Span]:
 
 NAMING_QUESTION = re.compile(r"\b(called|named|dubbed|known as|titled|entitled|(what|which) (other )?name|"
                              r"the name of|code ?names?|nicknames?)\b", re.I)
+# "Who was named best director?" asks who was chosen, not the title given
+NAMED_ONE_ASKED = re.compile(r"^\s*(who|which [\w-]+(?: [\w-]+)?) (is|was|were|are|has been|have been|had been|will be) "
+                             r"(named|called|dubbed|branded)\b", re.I)
 NAMING_VERBS = frozenset("called named dubbed titled entitled known nicknamed branded codenamed code-named".split())
 
 
 def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     """'What is X called?' / 'By what name is X known?' → the name after 'called', 'known as',
     'dubbed' ... in the sentence."""
-    if not NAMING_QUESTION.search(q.text):
+    if not NAMING_QUESTION.search(q.text) or NAMED_ONE_ASKED.search(q.text):
         return []
     spans = []
     for tok in doc:

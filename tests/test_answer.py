@@ -318,6 +318,14 @@ def test_a_nationality_said_of_something_is_not_who():
     assert "French" not in [text[s.start : s.end] for s in candidate_spans(question, text)]
 
 
+def test_who_was_named_asks_for_the_one_chosen_not_the_title_nor_a_capitalised_adjective():
+    question = analyse("Who was named best actor by the critics' circle?")
+    text = "Quirky drama Vera Drake was named the best film of the year by the critics' circle."
+    candidates = candidate_spans(question, text)
+    assert "Quirky" not in [text[s.start : s.end] for s in candidates]
+    assert not extract_span(question, text).typed  # no person here; "the best film" is no name of one
+
+
 def test_a_sentence_holding_the_asked_kind_outranks_a_closer_paraphrase():
     # Both sentences are from the same story (each is read with the other around it, as the
     # retriever gives it); only one holds a figure for "how much".
