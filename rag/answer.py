@@ -1271,9 +1271,28 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         fallback = _phrase_spans(q, doc, matched)
         if q.qtype != "phrase":
             fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
-    trimmed = (_trim(text, s) for s in typed + fallback)
+    trimmed = (_trim(text, _without_echoed_tail(q, doc, s)) for s in typed + fallback)
     kept = [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)]
     return _merged([_unless_set_aside(q, text, s) for s in kept])
+
+
+def _without_echoed_tail(q: Question, doc, span: Span) -> Span:
+    """'shelter, food and water [across Iraq]' for 'What services will the aid provide across
+    Iraq?': a closing phrase that only repeats the question adds nothing to the answer."""
+    if q.qtype in ("number", "date"):
+        return span  # "43 minutes per month": a unit, however much it repeats the question
+    inside = [t for t in doc if span.start <= t.idx < span.end]
+    if len(inside) < 3:
+        return span
+    last = inside[-1].i
+    for prep in inside[1:-1]:
+        if prep.dep_ != "prep" or prep.right_edge.i != last:
+            continue
+        words = tokenize(doc[prep.i + 1 : last + 1].text)
+        if words and set(words) <= set(q.terms):
+            return replace(span, end=doc[prep.i - 1].idx + len(doc[prep.i - 1].text))
+        return span
+    return span
 
 
 def _unless_set_aside(q: Question, text: str, span: Span) -> Span:

@@ -302,6 +302,10 @@ def test_empty_store_declines():
     ("Apart from his seat, what other party role did John Smith resign from?",
      "Mr Smith, of Hove, Sussex, has also resigned as the party's branch secretary.",
      "the party's branch secretary"),
+    # a closing phrase that only repeats the question is no part of the answer
+    ("What services will the new clinics offer across the region?",
+     "The new clinics will offer dentistry, eye tests and vaccinations across the region.",
+     "dentistry, eye tests and vaccinations"),
     # "are to receive": the members and the sum they receive are one clause; the count of the
     # members is not the sum asked for
     ("What sum will each member get?",
@@ -316,6 +320,12 @@ def test_a_nationality_said_of_something_is_not_who():
     question = analyse("Who directed the comedy starring Jane Doe?")
     text = "The comedy starring Jane Doe, which critics called \"too French\", opens in May."
     assert "French" not in [text[s.start : s.end] for s in candidate_spans(question, text)]
+
+
+def test_a_unit_repeating_the_question_stays_with_its_figure():
+    question = "How much time does the average user spend online per month?"
+    assert _span(question, "The average user spends about 43 minutes per month online.") == \
+        "about 43 minutes per month"
 
 
 def test_who_was_named_asks_for_the_one_chosen_not_the_title_nor_a_capitalised_adjective():
