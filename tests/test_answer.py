@@ -303,9 +303,9 @@ def test_empty_store_declines():
      "Mr Smith, of Hove, Sussex, has also resigned as the party's branch secretary.",
      "the party's branch secretary"),
     # a closing phrase that only repeats the question is no part of the answer
-    ("What services will the new clinics offer across the region?",
-     "The new clinics will offer dentistry, eye tests and vaccinations across the region.",
-     "dentistry, eye tests and vaccinations"),
+    ("What services will the new aid provide across Wales?",
+     "The new aid will provide shelter, healthcare, food, water, and hygiene services across Wales.",
+     "shelter, healthcare, food, water, and hygiene services"),
     # "are to receive": the members and the sum they receive are one clause; the count of the
     # members is not the sum asked for
     ("What sum will each member get?",
