@@ -999,6 +999,7 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score += _focus_bonus(q, span)
             spans.append(Span(span.start_char, span.end_char, score, False))
             spans += _focus_variants(q, doc, span, score) + _name_inside(q, doc, span, score)
+            spans += _object_of_asked_verb(q, doc, target, score)
     spans += _object_of_subjects_verb(q, doc, matched)
     for nc in doc.noun_chunks:
         if _is_in_question(q, nc.text) or all(t.is_stop for t in nc):
@@ -1012,6 +1013,18 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             if not _is_in_question(q, longer.text):
                 spans.append(Span(longer.start_char, longer.end_char, score + 0.02, False))
     return spans
+
+
+def _object_of_asked_verb(q: Question, doc, target, score: float) -> list[Span]:
+    """'What forces did they agree to redeploy?' → "to redeploy [the remaining troops]": when the
+    gap is a verb the question names, what it takes is the answer."""
+    if target.pos_ != "VERB" or _stem(target) not in q.terms:
+        return []
+    obj = next((c for c in target.children if c.dep_ == "dobj"), None)
+    if obj is None:
+        return []
+    phrase = _phrase_of(doc, obj)
+    return [Span(phrase.start_char, phrase.end_char, score + 0.05 + _focus_bonus(q, phrase), False)]
 
 
 SINGLING_OUT = frozenset(("particularly", "especially", "notably", "chiefly", "mainly", "primarily"))
@@ -1324,14 +1337,22 @@ def extract_span(q: Question, text: str) -> Span | None:
     return max(spans, key=lambda s: (s.score, -(s.end - s.start)))
 
 
+DANGLING = re.compile(r"[\s,]+(and|or|but|nor)$", re.I)
+
+
 def _trim(text: str, span: Span) -> Span:
     start, end = span.start, span.end
     if text[start:end].endswith(("’s", "'s")) and end - start > 2:
         end -= 2  # "Mustafa al-Kadhimi’s visit" names Mustafa al-Kadhimi
     while start < end and text[start] in " ,;:.(“\"'‘":
         start += 1
-    while end > start and text[end - 1] in " ,;:.)”\"'’":
-        end -= 1
+    while True:
+        while end > start and text[end - 1] in " ,;:.)”\"'’":
+            end -= 1
+        dangling = DANGLING.search(text[start:end])  # "critical to the region and"
+        if not dangling or dangling.start() == 0:
+            break
+        end = start + dangling.start()
     # keep a closing bracket or quote whose opening one is inside the span
     if end < span.end and text[end] in ")”" and ("(" if text[end] == ")" else "“") in text[start:end]:
         end += 1

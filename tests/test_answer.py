@@ -302,6 +302,10 @@ def test_empty_store_declines():
     ("Apart from his seat, what other party role did John Smith resign from?",
      "Mr Smith, of Hove, Sussex, has also resigned as the party's branch secretary.",
      "the party's branch secretary"),
+    # the gap is a verb the question names: what it takes is the answer
+    ("What type of forces did France and Mali agree to withdraw from Mali?",
+     "France and Mali agreed on Tuesday to withdraw the remaining French-led combat troops from Mali "
+     "in light of the growing strength of the Malian army.", "the remaining French-led combat troops"),
     # a closing phrase that only repeats the question is no part of the answer
     ("What services will the new aid provide across Wales?",
      "The new aid will provide shelter, healthcare, food, water, and hygiene services across Wales.",
@@ -320,6 +324,14 @@ def test_a_nationality_said_of_something_is_not_who():
     question = analyse("Who directed the comedy starring Jane Doe?")
     text = "The comedy starring Jane Doe, which critics called \"too French\", opens in May."
     assert "French" not in [text[s.start : s.end] for s in candidate_spans(question, text)]
+
+
+def test_an_answer_does_not_end_on_a_conjunction():
+    from rag.answer import Span, _trim
+
+    text = "He called Iraq critical to the stability of the region and, once again, a partner."
+    span = _trim(text, Span(text.index("critical"), text.index(", once") + 1, 0.5, True))
+    assert text[span.start : span.end] == "critical to the stability of the region"
 
 
 def test_a_unit_repeating_the_question_stays_with_its_figure():
