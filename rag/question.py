@@ -26,7 +26,7 @@ QUESTION_TYPES = ("date", "number", "person", "organisation", "place", "list", "
 # Head nouns of "which X" / "what X" that tell the expected type.
 FOCUS_TYPES = {
     "date": "year date day month time week decade season period century era".split(),
-    "number": ("number amount percentage percent proportion share figure total sum cost price "
+    "number": ("number amount percentage percent proportion share figure total sum cost price age "
                "value size toll count rate score margin salary fee fine round stage edition "
                "position pay wage budget fare bill debt loss profit revenue sales turnover deficit "
                "surplus attendance crowd audience").split(),
@@ -35,7 +35,7 @@ FOCUS_TYPES = {
                "actress singer director manager coach chairman chairwoman head founder author "
                "star politician mp candidate envoy ambassador general king queen prince judge "
                "lawyer analyst economist reporter journalist individual striker captain "
-               "winner artist musician writer producer presenter host premier chancellor officer servant "
+               "winner artist musician writer producer presenter host premier pm chancellor officer servant "
                "governor mayor senator prosecutor detective rapper comedian athlete sprinter runner "
                "footballer goalkeeper defender midfielder forward batsman bowler designer inventor "
                "scientist researcher professor doctor editor critic campaigner activist mep member "
@@ -148,15 +148,18 @@ AUXILIARIES = frozenset("did does do is are was were has have had will would can
                         "must shall".split())
 
 
+REQUESTS = frozenset("name identify give state tell list".split())  # "Give the date of ...": what is asked
+
+
 def _focus_after_wh(doc):
     """The last noun of the words right after a leading 'which'/'what' ('boss' in 'Which Greek
     Athletics Federation boss told ...'): the small tagger often mis-tags questions, so the
     words are read up to the auxiliary or the verb that follows them."""
     first = _after_lead_in(doc)
     start = next((t.i for t in doc[first : first + 3] if t.lower_ in ("which", "what", "whose")), None)
-    if start is None and first < len(doc) and doc[first].lower_ in ("name", "identify"):
+    if start is None and first < len(doc) and doc[first].lower_ in REQUESTS:
         start = first  # "Name the Iranian general who ..." asks about the general
-        while start + 1 < len(doc) and doc[start + 1].pos_ == "DET":
+        while start + 1 < len(doc) and (doc[start + 1].pos_ == "DET" or doc[start + 1].lower_ in ("me", "us")):
             start += 1
     if start is None:
         return None
@@ -164,8 +167,9 @@ def _focus_after_wh(doc):
     for tok in doc[start + 1 :]:
         if tok.lower_ in AUXILIARIES or tok.pos_ in ("ADP", "PUNCT", "PRON", "DET", "CCONJ", "SCONJ"):
             break
-        if focus is not None and tok.tag_ in ("VBD", "VBZ", "VBP", "MD"):
-            break  # "Which ... boss told": the verb after the noun
+        if focus is not None and (tok.tag_ in ("VBD", "VBZ", "VBP", "MD") or (
+                tok.tag_ in ("VBN", "VBG") and not _modifies_next(doc, tok))):
+            break  # "Which ... boss told", "the general killed in": the verb after the noun
         if tok.tag_ == "POS" and focus is not None:
             break  # "which former president's administration" asks about the president
         if tok.pos_ in ("NOUN", "PROPN", "VERB") or tok.tag_ in ("NN", "NNS", "VBZ"):
@@ -173,6 +177,11 @@ def _focus_after_wh(doc):
     if focus is not None and focus.pos_ == "PROPN" and focus.lower_ not in FOCUS_TO_TYPE:
         return None  # "Which Alfa Romeo ...": a name, not a kind of thing
     return focus
+
+
+def _modifies_next(doc, tok) -> bool:
+    """'guaranteed' in "minimum guaranteed maternity pay" qualifies the noun after it."""
+    return tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ in ("NOUN", "PROPN", "ADJ")
 
 
 def _after_lead_in(doc) -> int:

@@ -140,3 +140,20 @@ def test_a_person_noun_asks_for_a_person_not_a_country():
     # a bare "who" may be answered by a team or a country; "which spokesman" by a person
     assert analyse("Which spokesman confirmed the deal?").labels == {"PERSON": 1.0, "ORG": 0.2}
     assert "GPE" in analyse("Who won the match?").labels
+
+
+@pytest.mark.parametrize("question, qtype, focus", [
+    # requests read like questions: what they ask for is their object
+    ("Give the date of the fourth round of talks.", "date", "date"),
+    ("Tell me the name of the foreign minister.", "person", "minister"),
+    ("State the number of troops in the country.", "number", "number"),
+    ("At what age did the singer retire?", "number", "age"),
+    ("What is the name of the Iraqi PM?", "person", "pm"),
+    # a participle after the noun is no part of the asked-about phrase ...
+    ("Name the Iranian general killed in the strike.", "person", "general"),
+    # ... but one qualifying the noun after it is
+    ("What minimum guaranteed maternity pay did the party offer?", "number", "pay"),
+])
+def test_requests_and_participles(question, qtype, focus):
+    q = analyse(question)
+    assert (q.qtype, q.focus) == (qtype, focus)
