@@ -397,6 +397,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score += _date_preference(q, ent.text)
         if q.qtype == "number" and ent.label_ == "CARDINAL" and re.fullmatch(r"(19|20)\d\d", ent.text):
             score *= 0.3  # a bare year is rarely the count asked for
+        if ent.label_ == "QUANTITY" and q.focus and HOW_MANY.search(q.text) and not any(_is_focus(q, t) for t in ent):
+            score *= 0.4  # "how many people watched" is not answered by "18 yards"
         if q.qtype == "number" and ent.label_ == "CARDINAL" and _counts_other_question_noun(q, ent, matched):
             score *= 0.5  # "what sum will each member get" is not "800,000 members"
         if ent.label_ in NAME_LABELS:
@@ -411,6 +413,9 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if coordinated is not None:
             spans.append(Span(coordinated.start_char, coordinated.end_char, min(score + 0.05, 1.0), True))
     return spans
+
+
+HOW_MANY = re.compile(r"\bhow many\b", re.I)
 
 
 def _counts_other_question_noun(q: Question, ent, matched: list[int]) -> bool:

@@ -326,6 +326,13 @@ def test_a_nationality_said_of_something_is_not_who():
     assert "French" not in [text[s.start : s.end] for s in candidate_spans(question, text)]
 
 
+def test_a_measure_hardly_answers_how_many_of_something_else():
+    text = "The match was won by Grady, who scored from 18 yards."
+    people = extract_span(analyse("How many people watched the match?"), text)
+    yards = extract_span(analyse("How many yards was the winning shot from?"), text)
+    assert people.score < 0.5 * yards.score and people.score < 0.05
+
+
 def test_an_answer_does_not_end_on_a_conjunction():
     from rag.answer import Span, _trim
 
