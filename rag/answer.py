@@ -674,6 +674,29 @@ def _description_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
+MANNER_QUESTION = re.compile(r"^(?:[^,?]*,\s*)?how (did|does|do|was|were|is|are|will|would|has|have|had|can|could)\b",
+                             re.I)
+MANNER_PREPS = frozenset("via by through using over".split())
+
+
+def _manner_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'How did the delegations hold the talks?' → the means: what follows "via", "by",
+    "through", "using" ("via video teleconference", "by selling shares")."""
+    spans = []
+    for prep in doc:
+        if prep.lower_ not in MANNER_PREPS or prep.dep_ not in ("prep", "agent"):
+            continue
+        obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
+        if obj is None or (prep.lower_ == "by" and obj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")):
+            continue  # "by Hussein" says who, not how
+        phrase = _phrase_of(doc, obj)
+        if _is_in_question(q, phrase.text):
+            continue
+        score = 0.6 + 0.3 * _fit(q, doc, phrase.start, phrase.end, matched)
+        spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
+    return spans
+
+
 def _without_pronoun_conjunct(doc, phrase):
     """'a potent force [and one that we have to deal with]': a conjunct that is a pronoun only
     restates the description."""
@@ -1273,6 +1296,7 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
     """Every candidate answer span in ``text``: typed ones first-class, phrases as fallback."""
     doc = parse(text, lemmas=False)
     matched = _question_tokens(q, doc)
+    manner: list[Span] = []
     typed: list[Span] = _acronym_spans(q, text) + _naming_spans(q, doc, matched) + _dateline_spans(q, text)
     if q.qtype in EXTRACTORS:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
@@ -1281,13 +1305,16 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
                   + _described_fillers(q, doc, matched))
     elif DESCRIPTION_QUESTION.search(q.text):  # "How might X be seen?" → "as a victory"
         typed += _description_spans(q, doc, matched)
+    elif MANNER_QUESTION.search(q.text):  # "How did they hold the talks?" → "via video link"
+        manner = _manner_spans(q, doc, matched)
+        typed += manner
     if typed and q.qtype in KIND_TYPES:
         # A phrase can answer "when / how many / who / where / why / which ones" only when
         # nothing of the wanted kind is there.
         fallback = []
     else:
         fallback = _phrase_spans(q, doc, matched)
-        if q.qtype != "phrase":
+        if q.qtype != "phrase" or manner:
             fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
     trimmed = (_trim(text, _without_echoed_tail(q, doc, s)) for s in typed + fallback)
     kept = [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)]

@@ -306,6 +306,12 @@ def test_empty_store_declines():
     ("What type of forces did France and Mali agree to withdraw from Mali?",
      "France and Mali agreed on Tuesday to withdraw the remaining French-led combat troops from Mali "
      "in light of the growing strength of the Malian army.", "the remaining French-led combat troops"),
+    # "how did they ..." asks for the means
+    ("Rather than meeting face to face, how did the two delegations hold this round of talks?",
+     "The strategic dialogue via video teleconference, which was held in accordance with the "
+     "agreement signed in 2008 between the two sides, also covered energy.", "video teleconference"),
+    ("How did the firm raise the money?",
+     "The firm raised the money by selling shares to investors, the chairman said.", "selling shares"),
     # a closing phrase that only repeats the question is no part of the answer
     ("What services will the new aid provide across Wales?",
      "The new aid will provide shelter, healthcare, food, water, and hygiene services across Wales.",
