@@ -311,7 +311,8 @@ def test_empty_store_declines():
      "The strategic dialogue via video teleconference, which was held in accordance with the "
      "agreement signed in 2008 between the two sides, also covered energy.", "video teleconference"),
     ("How did the firm raise the money?",
-     "The firm raised the money by selling shares to investors, the chairman said.", "selling shares"),
+     "The firm raised the money by selling shares to investors, the chairman said.",
+     "selling shares to investors"),
     # a closing phrase that only repeats the question is no part of the answer
     ("What services will the new aid provide across Wales?",
      "The new aid will provide shelter, healthcare, food, water, and hygiene services across Wales.",
