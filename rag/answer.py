@@ -1326,8 +1326,8 @@ def _without_echoed_tail(q: Question, doc, span: Span) -> Span:
     Iraq?': a closing phrase that only repeats the question adds nothing to the answer."""
     if q.qtype in ("number", "date"):
         return span  # "43 minutes per month": a unit, however much it repeats the question
-    inside = [t for t in doc if span.start <= t.idx < span.end]
-    if len(inside) < 3:
+    inside = doc.char_span(span.start, span.end, alignment_mode="expand")
+    if inside is None or len(inside) < 3:
         return span
     last = inside[-1].i
     for prep in inside[1:-1]:
