@@ -390,6 +390,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if q.qtype == "number" and q.focus:
             if any(_is_focus(q, t) for t in doc[ent.end : ent.end + 4]):
                 score += 0.3  # "2,500 troops" answers "how many troops"
+        if q.qtype == "place":
+            score *= _country_fit(q, ent)
         if q.qtype == "date" and q.focus in DATE_FOCUS:
             # "which day of the week" wants "Tuesday", "what year" a year, not "this week"
             score = score + 0.3 if DATE_FOCUS[q.focus].search(ent.text) else score * 0.5
@@ -416,6 +418,37 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
 
 
 HOW_MANY = re.compile(r"\bhow many\b", re.I)
+
+
+SETTLEMENTS = frozenset("city town village capital district suburb borough neighbourhood neighborhood".split())
+COUNTRIES = frozenset(("country", "nation"))
+# Names ISO 3166 (pycountry) does not list under the name the news uses
+COUNTRY_ALIASES = frozenset(("russia", "britain", "great britain", "uk", "u.k.", "england", "scotland", "wales",
+                             "northern ireland", "america", "turkey", "kosovo", "palestine", "ivory coast",
+                             "holland"))
+
+
+def _country_fit(q: Question, ent) -> float:
+    """'In which city ...' is not answered by a country, 'which nation' not by a city."""
+    if q.focus in SETTLEMENTS and _is_country(ent.text):
+        return 0.3
+    if q.focus in COUNTRIES and ent.label_ == "GPE" and not _is_country(ent.text):
+        return 0.6
+    return 1.0
+
+
+@lru_cache(maxsize=4096)
+def _is_country(name: str) -> bool:
+    import pycountry  # loaded on the first place question that needs it
+
+    name = re.sub(r"^the\s+", "", name.strip(), flags=re.I)
+    if name.lower() in COUNTRY_ALIASES:
+        return True
+    try:
+        pycountry.countries.lookup(re.sub(r"^St\.? ", "Saint ", name))
+    except LookupError:
+        return False
+    return True
 
 
 def _counts_other_question_noun(q: Question, ent, matched: list[int]) -> bool:

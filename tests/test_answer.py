@@ -313,6 +313,11 @@ def test_empty_store_declines():
     ("How did the firm raise the money?",
      "The firm raised the money by selling shares to investors, the chairman said.",
      "selling shares to investors"),
+    # "which city" is not answered by a country, nor "which country" by a city
+    ("In which city was the third round of talks hosted?",
+     "The third round of talks, hosted by Iraq, took place in Baghdad in April.", "Baghdad"),
+    ("Which country hosted the final round of talks?",
+     "The final round of talks, held in Baghdad, was hosted by Iraq.", "Iraq"),
     # a closing phrase that only repeats the question is no part of the answer
     ("What services will the new aid provide across Wales?",
      "The new aid will provide shelter, healthcare, food, water, and hygiene services across Wales.",
@@ -346,6 +351,15 @@ def test_an_answer_does_not_end_on_a_conjunction():
     text = "He called Iraq critical to the stability of the region and, once again, a partner."
     span = _trim(text, Span(text.index("critical"), text.index(", once") + 1, 0.5, True))
     assert text[span.start : span.end] == "critical to the stability of the region"
+
+
+@pytest.mark.parametrize("name,country", [("Iraq", True), ("the United States", True), ("Russia", True),
+                                          ("St Kitts and Nevis", True), ("Britain", True), ("Baghdad", False),
+                                          ("Washington", False), ("Kurdistan Region", False)])
+def test_countries_are_told_from_other_places(name, country):
+    from rag.answer import _is_country
+
+    assert _is_country(name) is country
 
 
 def test_a_unit_repeating_the_question_stays_with_its_figure():
