@@ -394,7 +394,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= _country_fit(q, ent)
         if q.qtype == "date" and q.focus in DATE_FOCUS:
             # "which day of the week" wants "Tuesday", "what year" a year, not "this week"
-            score = score + 0.3 if DATE_FOCUS[q.focus].search(ent.text) else score * 0.5
+            score = score + 0.3 if DATE_FOCUS[q.focus].search(ent.text) else score * GRAIN_MISS[q.focus]
         if q.qtype == "date" and ent.label_ == "DATE":
             score += _date_preference(q, ent.text)
         if q.qtype == "number" and ent.label_ == "CARDINAL" and re.fullmatch(r"(19|20)\d\d", ent.text):
@@ -655,6 +655,9 @@ def _date_preference(q: Question, text: str) -> float:
     return 0.15 if ABSOLUTE_DATE.search(text) else 0.0
 
 
+# A date of the wrong grain: "last year" hardly answers "on what date", and says nothing of the
+# day a "which day" question asks for; "this week" for "what year" is at least near.
+GRAIN_MISS = {"day": 0.3, "date": 0.3, "month": 0.5, "year": 0.5}
 DATE_FOCUS = {
     "day": re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I),
     "month": re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I),
@@ -853,8 +856,8 @@ def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     for tok in doc:
         conjuncts = [t for t in tok.conjuncts if t.i > tok.i]
-        if tok.dep_ == "conj" or len(conjuncts) < 1:
-            continue
+        if tok.dep_ == "conj" or len(conjuncts) < 1 or _has_subject(conjuncts[-1]):
+            continue  # "effects look false but X make it compelling" joins statements, lists nothing
         last = max(conjuncts, key=lambda t: t.i)
         start, end = _conjunct_start(doc, tok), _conjunct_end(doc, last)
         if doc[start].dep_ in ("det", "cc", "punct"):
@@ -869,6 +872,10 @@ def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score += 0.2  # "items found ... including A, B and C" for "what items"
         spans.append(Span(span.start_char, span.end_char, score, True))
     return spans + _written_lists(q, doc, matched)
+
+
+def _has_subject(tok) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
 
 
 def _examples_of_focus(q: Question, doc, start: int) -> bool:
@@ -1488,6 +1495,7 @@ def _agreeing(answer: str, best: _Scored, others: list[_Scored]) -> list[_Scored
     return agree
 
 
+SPAN_WEIGHT = 0.3  # how much a better span can outweigh a better-matching sentence
 MAX_MARGIN = 0.5  # a margin this wide says all it can (also when no other answer is found)
 
 
@@ -1508,7 +1516,7 @@ def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None
             continue
         # The sentence that best matches the question wins unless another has a clearly
         # better span of the wanted kind.
-        combined = s.score + 0.3 * span.score + (0.1 if span.typed else 0.0)
+        combined = s.score + SPAN_WEIGHT * span.score + (0.1 if span.typed else 0.0)
         if wants_kind and not span.typed:
             combined -= 0.1
         options.append((combined, s, span))

@@ -69,7 +69,10 @@ def focus_kind(noun: str) -> str | None:
 REASON = re.compile(
     r"^\s*(why|how come)\b|\b(for|on) what (reason|purpose|grounds?|basis)\b|\bwhat (was|is|were|are) the (main |key )?"
     r"(reason|cause|motive|purpose|rationale|grounds?)\b|\bwhat (prompted|caused|led to|motivated|"
-    r"triggered|drove|brought)\b|\breasons?\b.*\b(for|behind)\b",
+    r"triggered|drove|brought)\b|\breasons?\b.*\b(for|behind)\b"
+    # "What event led the parliament to pass ...": a cause, not "what company led the bid"
+    r"|\bwhat (event|incident|development|move|decision|factor)s? (prompted|caused|motivated|triggered|"
+    r"drove|brought|sparked|spurred|led)\b",
     re.I,
 )
 QUOTE = re.compile(
@@ -329,7 +332,8 @@ def _question_type(text: str, focus) -> str:
         return "list"  # "which two managers"
     if LISTING.search(text) and (plural or not focus_type):
         return "list"
-    if plural and focus_type not in ("person",) and re.match(r"^\s*(what|which)\b", text, re.I) and not KIND_OF.search(text):
+    if plural and focus_type not in ("person",) and re.match(r"^\s*(in\s+)?(what|which)\b", text, re.I) \
+            and not KIND_OF.search(text):  # "(In) which fields ..."; "through what instruments" asks how
         return "list"
     if PLACE.search(text):
         return "place"

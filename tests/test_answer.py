@@ -318,6 +318,10 @@ def test_empty_store_declines():
      "The third round of talks, hosted by Iraq, took place in Baghdad in April.", "Baghdad"),
     ("Which country hosted the final round of talks?",
      "The final round of talks, held in Baghdad, was hosted by Iraq.", "Iraq"),
+    # statements joined by "but" are no list of the asked-for things
+    ("Which three actors make the sequel gripping?",
+     "A few effects look false but Tobey Maguire, Kirsten Dunst and Alfred Molina make this compelling.",
+     "Tobey Maguire, Kirsten Dunst and Alfred Molina"),
     # a closing phrase that only repeats the question is no part of the answer
     ("What services will the new aid provide across Wales?",
      "The new aid will provide shelter, healthcare, food, water, and hygiene services across Wales.",
@@ -360,6 +364,13 @@ def test_countries_are_told_from_other_places(name, country):
     from rag.answer import _is_country
 
     assert _is_country(name) is country
+
+
+def test_a_date_of_the_wrong_grain_hardly_answers_on_what_date():
+    text = "The parliament passed the resolution last year."
+    on_date = extract_span(analyse("On what date did the parliament pass the resolution?"), text)
+    when = extract_span(analyse("When did the parliament pass the resolution?"), text)
+    assert on_date.score < 0.4 * when.score
 
 
 def test_a_unit_repeating_the_question_stays_with_its_figure():

@@ -157,3 +157,13 @@ def test_a_person_noun_asks_for_a_person_not_a_country():
 def test_requests_and_participles(question, qtype, focus):
     q = analyse(question)
     assert (q.qtype, q.focus) == (qtype, focus)
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("What event led the parliament to pass the resolution?", "reason"),
+    ("What company led the bid for Rover?", "organisation"),
+    ("According to the minister, in which fields did the two countries agree to cooperate?", "list"),
+    ("Through what instruments did the minister urge closer ties?", "phrase"),
+])
+def test_causes_and_enumerations(question, qtype):
+    assert analyse(question).qtype == qtype
