@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from spacy.tokens import Span as SpacySpan
+
 from .nlp import parse, parse_many
 from .question import FOCUS_TYPES, QUESTION_TYPES, Question, analyse, focus_kind, token_words
 from .retriever import tokenize
@@ -214,7 +216,17 @@ def _question_tokens(q: Question, doc) -> list[int]:
     """Tokens of the sentence that are words of the question, names folded the same way on both
     sides ("the United States" in the sentence matches "the U.S." in the question)."""
     terms = set(q.terms)
-    return [i for i, words in enumerate(token_words(doc)) if terms.intersection(words)]
+    reported = q.anchor in REPORTING_STEMS
+    return [i for i, words in enumerate(token_words(doc))
+            if terms.intersection(words) or (reported and REPORTING_STEMS.intersection(words))]
+
+
+# Verbs of saying: news reports one with another ("insisted" in the question, "said" in the
+# article), so for the question's verb any of them is a match.
+REPORTING_STEMS = frozenset(tokenize(
+    "say said says tell told insist insisted claim claimed warn warned argue argued add added stress stressed "
+    "state stated note noted explain explained admit admitted announce announced declare declared "
+    "maintain maintained confirm confirmed assert asserted"))
 
 
 BE_FORMS = frozenset("be is are was were been am 's 're".split())
@@ -384,7 +396,7 @@ FILLERS = frozenset(("example", "instance"))  # "for example", "for instance"
 def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     labels = q.labels
-    for ent in map(_whole_name, doc.ents):
+    for ent in map(_whole_name, [*doc.ents, *_untagged_numbers(q, doc)]):
         fit_label = _label_fit(q, labels, ent)
         if not fit_label or _names_question_subject(q, ent):
             continue
@@ -457,6 +469,14 @@ def _counts_other_question_noun(q: Question, ent, matched: list[int]) -> bool:
     """The number counts a noun of the question that is not the one asked about."""
     head = ent.root.head
     return bool(q.focus) and ent.root.dep_ == "nummod" and head.i in matched and not _is_focus(q, head)
+
+
+def _untagged_numbers(q: Question, doc) -> list:
+    """Figures the small tagger left out ("no less than 34 John Wayne films"), as counts."""
+    if q.qtype != "number":
+        return []
+    return [SpacySpan(doc, t.i, t.i + 1, label="CARDINAL") for t in doc
+            if not t.ent_type_ and t.like_num and any(c.isdigit() for c in t.text)]
 
 
 def _coordinated_names(q: Question, doc, ent):
@@ -1251,7 +1271,8 @@ def _is_focus(q: Question, tok) -> bool:
 
 def _is_anchor(q: Question, tok) -> bool:
     """The token is the question's own verb (see ``Question.anchor``)."""
-    return bool(q.anchor) and _stem(tok) == q.anchor
+    stem = _stem(tok)
+    return bool(q.anchor) and (stem == q.anchor or (q.anchor in REPORTING_STEMS and stem in REPORTING_STEMS))
 
 
 ACRONYM_QUESTION = re.compile(r"\b([A-Z][A-Z0-9&]{1,9})\b.*\b(stand for|short for|abbreviat|acronym)|"

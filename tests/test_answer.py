@@ -322,6 +322,14 @@ def test_empty_store_declines():
     ("Which three actors make the sequel gripping?",
      "A few effects look false but Tobey Maguire, Kirsten Dunst and Alfred Molina make this compelling.",
      "Tobey Maguire, Kirsten Dunst and Alfred Molina"),
+    # a figure the small tagger leaves out is still a count
+    ("How many John Wayne films are in the box set?",
+     "Sometimes quality comes in bulk: this set contains no less than 34 John Wayne films ranging from "
+     "the Westerns and war movies to The Quiet Man.", "34"),
+    # verbs of saying stand for one another: "insisted" in the question, "said" in the article
+    ("Which official insisted the economy was recovering?",
+     "\"The economy is recovering,\" said finance minister John Smith on Monday, while the opposition "
+     "disagreed.", "John Smith"),
     # a closing phrase that only repeats the question is no part of the answer
     ("What services will the new aid provide across Wales?",
      "The new aid will provide shelter, healthcare, food, water, and hygiene services across Wales.",
