@@ -17,7 +17,7 @@ from functools import lru_cache
 from spacy.tokens import Span as SpacySpan
 
 from .nlp import parse, parse_many
-from .question import FOCUS_TYPES, QUESTION_TYPES, Question, analyse, focus_kind, token_words
+from .question import FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, Question, analyse, focus_kind, token_words
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
 
@@ -219,14 +219,6 @@ def _question_tokens(q: Question, doc) -> list[int]:
     reported = q.anchor in REPORTING_STEMS
     return [i for i, words in enumerate(token_words(doc))
             if terms.intersection(words) or (reported and REPORTING_STEMS.intersection(words))]
-
-
-# Verbs of saying: news reports one with another ("insisted" in the question, "said" in the
-# article), so for the question's verb any of them is a match.
-REPORTING_STEMS = frozenset(tokenize(
-    "say said says tell told insist insisted claim claimed warn warned argue argued add added stress stressed "
-    "state stated note noted explain explained admit admitted announce announced declare declared "
-    "maintain maintained confirm confirmed assert asserted"))
 
 
 BE_FORMS = frozenset("be is are was were been am 's 're".split())
@@ -786,7 +778,28 @@ def _quote_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         # The description is a phrase inside the quote; the whole quote is second best.
         whole = [Span(s.start, s.end, s.score * 0.7, s.typed) for s in _whole_quotes(q, doc, matched)]
         return _description_spans(q, doc, matched) + whole
-    return _whole_quotes(q, doc, matched) + _reported_speech(q, doc, matched)
+    return _whole_quotes(q, doc, matched) + _reported_speech(q, doc, matched) + _object_in_speech(q, doc, matched)
+
+
+def _object_in_speech(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'What did Lord Harris say the plan would be overturning?' → what the question's own verb
+    takes in what was said: "That is overturning [nearly 200 years of ...]"."""
+    asked = q.reported_verb or ("" if q.anchor in REPORTING_STEMS else q.anchor)
+    if not asked:
+        return []
+    spans = []
+    for i in matched:
+        verb = doc[i]
+        if verb.pos_ != "VERB" or _stem(verb) != asked:
+            continue
+        for target, prep in _gap_targets(verb):
+            if target.dep_ not in ("dobj", "pobj", "pcomp") or (prep and prep != q.wh_prep):
+                continue
+            phrase = doc[target.left_edge.i : target.right_edge.i + 1]  # said words are kept whole
+            if not _is_in_question(q, phrase.text):
+                score = 0.6 + 0.4 * _fit(q, doc, phrase.start, phrase.end, matched)
+                spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
+    return spans
 
 
 def _reported_speech(q: Question, doc, matched: list[int]) -> list[Span]:

@@ -9,7 +9,7 @@ from .nlp import parse
 from .retriever import alias_spans, tokenize
 
 __all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES", "FOCUS_TO_TYPE", "focus_kind",
-           "token_words"]
+           "token_words", "REPORTING_STEMS"]
 
 # spaCy entity labels that can answer each question type, with how well they fit.
 TYPE_LABELS: dict[str, dict[str, float]] = {
@@ -114,6 +114,7 @@ class Question:
     wh_prep: str = ""  # preposition the asked-for thing hangs from ("under" in "Under which ...")
     focus_terms: frozenset[str] = frozenset()  # stems of the asked-about phrase ("iranian", "general")
     set_aside: frozenset[str] = frozenset()  # stems of what the answer is not ("Apart from X, what ...")
+    reported_verb: str = ""  # "overturn" in "What did X say the plan would be overturning?"
 
     @property
     def focus_stem(self) -> str:
@@ -288,6 +289,32 @@ def _anchor(doc, focus) -> str:
     return ""
 
 
+# Verbs of saying: news reports one with another ("insisted" in the question, "said" in the
+# article), so for the question's verb any of them is a match.
+REPORTING_STEMS = frozenset(tokenize(
+    "say said says tell told insist insisted claim claimed warn warned argue argued add added stress stressed "
+    "state stated note noted explain explained admit admitted announce announced declare declared "
+    "maintain maintained confirm confirmed assert asserted"))
+
+
+def _reported_verb(doc, anchor: str) -> str:
+    """The verb of what was said when the question asks about it: 'overturn' in "What did Lord
+    Harris say the plan would be overturning?" (the wh-word hangs from "say")."""
+    if anchor not in REPORTING_STEMS:
+        return ""
+    said = next((t for t in doc if tokenize(t.text)[:1] == [anchor]), None)
+    if said is None:
+        return ""
+    # what was said is the reporting verb's clause, whatever the tagger calls its head
+    # ("would be overturning" comes out as an adjective)
+    said_clause = next((c for c in said.children if c.dep_ in ("ccomp", "xcomp")), None)
+    if said_clause is None:
+        later = [t for t in doc if t.pos_ == "VERB" and t.i > said.i]
+        said_clause = later[-1] if later else None
+    words = tokenize(said_clause.text) if said_clause is not None else []
+    return words[0] if words else ""
+
+
 def _wh_prep(doc, focus) -> str:
     wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WP$")), None)
     if wh is None:
@@ -379,6 +406,7 @@ def analyse(question: str) -> Question:
         focus=focus.lemma_.lower() if focus is not None else "",
         wh_role=_wh_role(doc, focus),
         anchor=_anchor(doc, focus),
+        reported_verb=_reported_verb(doc, _anchor(doc, focus)),
         wh_prep=_wh_prep(doc, focus),
         focus_terms=frozenset(w for tok in doc[focus.left_edge.i : focus.i + 1] for w in tokenize(tok.text))
         if focus is not None else frozenset(),

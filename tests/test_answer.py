@@ -330,6 +330,10 @@ def test_empty_store_declines():
     ("Which official insisted the economy was recovering?",
      "\"The economy is recovering,\" said finance minister John Smith on Monday, while the opposition "
      "disagreed.", "John Smith"),
+    # what the question's verb takes inside the quote, not the whole quote
+    ("What did Lord Smith say the Tory plan for elected commissioners would be overturning?",
+     "\"That is overturning nearly 200 years of the way in which we have organised policing in this "
+     "country,\" said Lord Smith.", "nearly 200 years of the way in which we have organised policing in this country"),
     # a closing phrase that only repeats the question is no part of the answer
     ("What services will the new aid provide across Wales?",
      "The new aid will provide shelter, healthcare, food, water, and hygiene services across Wales.",

@@ -167,3 +167,10 @@ def test_requests_and_participles(question, qtype, focus):
 ])
 def test_causes_and_enumerations(question, qtype):
     assert analyse(question).qtype == qtype
+
+
+def test_the_verb_of_what_was_said():
+    # the wh-word hangs from "say"; what is asked about is what the said clause's verb takes
+    q = analyse("What did Lord Smith say the Tory plan for elected commissioners would be overturning?")
+    assert (q.anchor, q.reported_verb) == ("say", "overturn")
+    assert analyse("What did Blinken say about the partnership?").reported_verb == ""
