@@ -409,6 +409,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= 0.4  # "how many people watched" is not answered by "18 yards"
         if q.qtype == "number" and ent.label_ == "CARDINAL" and _counts_other_question_noun(q, ent, matched):
             score *= 0.5  # "what sum will each member get" is not "800,000 members"
+        if q.wh_prep and ent.root.dep_ == "pobj" and ent.root.head.lower_ == q.wh_prep:
+            score += 0.1  # "By what deadline ...?": "by 14 March"
         if ent.label_ in NAME_LABELS:
             owner = _owner_bonus(q, ent)
             score = score * (1.0 if owner else _modifier_factor(ent)) + _title_bonus(q, doc, ent) + owner

@@ -25,7 +25,7 @@ QUESTION_TYPES = ("date", "number", "person", "organisation", "place", "list", "
 
 # Head nouns of "which X" / "what X" that tell the expected type.
 FOCUS_TYPES = {
-    "date": "year date day month time week decade season period century era".split(),
+    "date": "year date day month time week decade season period century era deadline".split(),
     "number": ("number amount percentage percent proportion share figure total sum cost price age "
                "value size toll count rate score margin salary fee fine round stage edition "
                "position pay wage budget fare bill debt loss profit revenue sales turnover deficit "
@@ -359,7 +359,7 @@ def _question_type(text: str, focus) -> str:
         return "list"  # "which two managers"
     if LISTING.search(text) and (plural or not focus_type):
         return "list"
-    if plural and focus_type not in ("person",) and re.match(r"^\s*(in\s+)?(what|which)\b", text, re.I) \
+    if plural and focus_type not in ("person",) and re.match(r"^\s*([^,?]{1,80},\s*)?(in\s+)?(what|which)\b", text, re.I) \
             and not KIND_OF.search(text):  # "(In) which fields ..."; "through what instruments" asks how
         return "list"
     if PLACE.search(text):

@@ -62,6 +62,18 @@ def _hit(text: str, source: str, dense: float, position: int = 0) -> Hit:
     return Hit(p, score=dense, dense=dense)
 
 
+def test_a_date_through_the_questions_preposition_wins():
+    # "By what deadline ...?" is answered "by 14 March", not by when the bill was published
+    hits = [
+        _hit("The government wants the new bill to pass into law by 14 March, when the current powers "
+             "expire.", "a.txt", 0.67, 3),
+        _hit("The Prevention of Terrorism Bill was published on Tuesday.", "b.txt", 0.50),
+    ]
+    question = ("By what deadline does the government want its Prevention of Terrorism Bill on the "
+                "statute book, before the existing detention powers lapse?")
+    assert select_answer(question, hits, abstain_below=0.0).answer == "14 March"
+
+
 def test_select_answer_cites_the_passage_holding_the_answer():
     hits = [
         _hit("The harbour was busy in summer.", "a.txt", 0.5),

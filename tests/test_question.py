@@ -164,6 +164,8 @@ def test_requests_and_participles(question, qtype, focus):
     ("What company led the bid for Rover?", "organisation"),
     ("According to the minister, in which fields did the two countries agree to cooperate?", "list"),
     ("Through what instruments did the minister urge closer ties?", "phrase"),
+    ("After the upgrade that lifted the rupee, which nations does India now sit level with?", "list"),
+    ("By what deadline does the government want the bill passed?", "date"),
 ])
 def test_causes_and_enumerations(question, qtype):
     assert analyse(question).qtype == qtype
