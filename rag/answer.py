@@ -1197,6 +1197,16 @@ def _title_beside(doc, focus) -> tuple[int, int] | None:
     return doc[found[0]].idx, doc[found[1]].idx + len(doc[found[1]])
 
 
+def _title_end(doc, end: int) -> int:
+    """Where a capitalised title going on at token ``end`` stops: "Stars on Thin Ice"."""
+    i = end
+    while i < len(doc) and doc[i].lower_ in TITLE_LINKS and i + 1 < len(doc) and doc[i + 1].text[:1].isupper():
+        i += 1
+        while i < len(doc) and doc[i].text[:1].isupper():
+            i += 1
+    return i
+
+
 def _singled_out(doc, marker):
     """The noun phrase right after "particularly" / "especially", up to its head noun."""
     noun = next((t for t in doc[marker.i + 1 : marker.i + 5] if t.pos_ in ("NOUN", "PROPN")), None)
@@ -1335,8 +1345,10 @@ def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                 continue
             if target is None or target.i < tok.i:
                 continue
-            # A name is a noun chunk: "the Winter Ghost", not what the parse hangs from it.
+            # A name is a noun chunk: "the Winter Ghost", not what the parse hangs from it, with
+            # the rest of a capitalised title the parse splits off ("Stars [on Thin Ice]").
             phrase = _chunk_of(doc, target) or _phrase_of(doc, target)
+            phrase = doc[phrase.start : _title_end(doc, phrase.end)]
             if _is_in_question(q, phrase.text):
                 continue
             score = 0.6 + 0.4 * _fit(q, doc, phrase.start, phrase.end, matched)

@@ -346,6 +346,10 @@ def test_empty_store_declines():
     ("What did Lord Smith say the Tory plan for elected commissioners would be overturning?",
      "\"That is overturning nearly 200 years of the way in which we have organised policing in this "
      "country,\" said Lord Smith.", "nearly 200 years of the way in which we have organised policing in this country"),
+    # a title the parse splits at its small words is named whole
+    ("What is the name of the ITV celebrity ice dance show fronted by Jane Smith and John Brown?",
+     "Ice skating duo Jane Smith and John Brown are to front a similar celebrity ice dance show for ITV, "
+     "titled Stars on Thin Ice.", "Stars on Thin Ice"),
     # a closing phrase that only repeats the question is no part of the answer
     ("What services will the new aid provide across Wales?",
      "The new aid will provide shelter, healthcare, food, water, and hygiene services across Wales.",
