@@ -390,8 +390,12 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     labels = q.labels
     for ent in map(_whole_name, [*doc.ents, *_untagged_numbers(q, doc)]):
         fit_label = _label_fit(q, labels, ent)
-        if not fit_label or _names_question_subject(q, ent):
+        if not fit_label or _names_question_subject(q, ent) or _ends_longer_name(ent):
             continue
+        if _fills_asked_role(q, ent) and ent.label_ in SURE_NAME_LABELS and q.qtype in NAME_TYPES:
+            # "Hussein told Rudaw ..." for "Which outlet did Hussein tell ...?": the name in the
+            # asked-for role of the question's verb, whatever kind of name the tagger took it for
+            fit_label = max(fit_label, 0.7)
         score = fit_label * _fit(q, doc, ent.start, ent.end, matched)
         if q.qtype == "number" and q.focus:
             if any(_is_focus(q, t) for t in doc[ent.end : ent.end + 4]):
@@ -463,6 +467,20 @@ def _counts_other_question_noun(q: Question, ent, matched: list[int]) -> bool:
     """The number counts a noun of the question that is not the one asked about."""
     head = ent.root.head
     return bool(q.focus) and ent.root.dep_ == "nummod" and head.i in matched and not _is_focus(q, head)
+
+
+def _ends_longer_name(ent) -> bool:
+    """'State' in "Secretary of State", 'England' in "Bank of England": the end of a longer
+    capitalised name, not a name of its own."""
+    root = ent.root
+    if root.dep_ != "pobj" or root.head.lower_ != "of" or ent.start < 2 or root.head.i != ent.start - 1:
+        return False
+    owner = root.head.head
+    return owner.i == ent.start - 2 and owner.pos_ == "PROPN" and owner.text[:1].isupper()
+
+
+def _fills_asked_role(q: Question, ent) -> bool:
+    return bool(q.wh_role) and ent.root.dep_ == q.wh_role and _is_anchor(q, ent.root.head)
 
 
 def _untagged_numbers(q: Question, doc) -> list:
@@ -675,7 +693,8 @@ def _date_preference(q: Question, text: str) -> float:
 # day a "which day" question asks for; "this week" for "what year" is at least near.
 GRAIN_MISS = {"day": 0.3, "date": 0.3, "month": 0.5, "year": 0.5}
 DATE_FOCUS = {
-    "day": re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I),
+    # "on which day": a weekday or a day of the month ("July 19")
+    "day": re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}(st|nd|rd|th)?\b", re.I),
     "month": re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I),
     "year": re.compile(r"\b(1[89]|20)\d\d\b"),
     # "on what date" wants a day on the calendar, not "the year" or "recently"
