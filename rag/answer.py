@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from spacy.tokens import Span as SpacySpan
-
 from .nlp import parse, parse_many
 from .question import FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, Question, analyse, focus_kind, token_words
 from .retriever import tokenize
@@ -487,8 +485,13 @@ def _untagged_numbers(q: Question, doc) -> list:
     """Figures the small tagger left out ("no less than 34 John Wayne films"), as counts."""
     if q.qtype != "number":
         return []
-    return [SpacySpan(doc, t.i, t.i + 1, label="CARDINAL") for t in doc
-            if not t.ent_type_ and t.like_num and any(c.isdigit() for c in t.text)]
+    numbers = []
+    for tok in doc:
+        if not tok.ent_type_ and tok.like_num and any(c.isdigit() for c in tok.text):
+            number = doc[tok.i : tok.i + 1]
+            number.label_ = "CARDINAL"
+            numbers.append(number)
+    return numbers
 
 
 def _coordinated_names(q: Question, doc, ent):
