@@ -623,9 +623,13 @@ def _title_bonus(q: Question, doc, ent) -> float:
     if ent.root.dep_ == "appos" and ent.root.head.pos_ == "NOUN":
         titles.append(ent.root.head)
     kinds = _kind_stems(q.qtype)
-    if any(_stem(t) in kinds for t in titles):
+    if q.focus not in GENERIC_FOCUS and any(_stem(t) in kinds for t in titles):
         return -0.2
     return 0.0
+
+
+# "Which member of the government ...": any title of a person fits these
+GENERIC_FOCUS = frozenset("member person individual figure man woman people".split())
 
 
 @lru_cache(maxsize=None)

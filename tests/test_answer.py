@@ -80,6 +80,13 @@ def test_a_name_in_the_asked_role_counts_whatever_the_tagger_calls_it():
     assert best.score > 0.35
 
 
+def test_any_title_of_a_person_fits_a_generic_person_noun():
+    # "economy minister" is a member of the government asked about, not a title of another kind
+    q = analyse("Which member of Japan's government insisted the economy was still growing?")
+    text = '"I maintain the view that the economy is still growing," said economy minister Heizo Takenaka.'
+    assert extract_span(q, text).score > 0.45
+
+
 def test_a_date_through_the_questions_preposition_wins():
     # "By what deadline ...?" is answered "by 14 March", not by when the bill was published
     hits = [
