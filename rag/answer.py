@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .nlp import parse, parse_many
-from .question import FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, Question, analyse, focus_kind, token_words
+from .question import (FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, Question, analyse, asks_what_a_name_is,
+                       focus_kind, token_words)
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
 
@@ -757,6 +758,39 @@ MANNER_QUESTION = re.compile(r"^(?:[^,?]*,\s*)?how (did|does|do|was|were|is|are|
 MANNER_PREPS = frozenset("via by through using over".split())
 
 
+def _definition_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'Who is Matthew Miller?' → what the sentence says he is: the title before the name
+    ("State Department spokesman Matthew Miller"), an apposition ("Miller, the department's
+    spokesman") or the complement of "is" ("Miller is the department's spokesman")."""
+    spans = []
+    matched_set = set(matched)
+    for i in matched:
+        name = doc[i]
+        if name.dep_ == "compound" or name.pos_ != "PROPN":
+            continue  # one candidate per name, from its head word
+        described = []
+        title = [c for c in name.lefts if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i not in matched_set
+                 and c.ent_type_ != "PERSON"]
+        name_start = min(t.i for t in name.lefts if t.i in matched_set) if any(
+            t.i in matched_set for t in name.lefts) else name.i
+        if title:
+            first = min(t.left_edge.i for t in title)
+            while first >= 2 and doc[first - 1].lower_ == "of" and doc[first - 2].pos_ in ("PROPN", "NOUN"):
+                first = doc[first - 2].left_edge.i  # "Minister [of Foreign Affairs]"
+            last = min(max(t.right_edge.i for t in title), name_start - 1)
+            if first <= last:
+                described.append(doc[first : last + 1])
+        described += [_phrase_of(doc, c) for c in name.children if c.dep_ == "appos"]
+        if name.dep_ == "nsubj" and name.head.lower_ in BE_FORMS:
+            described += [_phrase_of(doc, c) for c in name.head.children if c.dep_ == "attr"]
+        for phrase in described:
+            # "Fuad Hussein (L)" in a caption says where he stands, not who he is
+            if len(phrase.text.strip("() ")) > 2 and not _is_in_question(q, phrase.text):
+                score = 0.7 + 0.3 * _fit(q, doc, phrase.start, phrase.end, matched)
+                spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
+    return spans
+
+
 def _manner_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     """'How did the delegations hold the talks?' → the means: what follows "via", "by",
     "through", "using" ("via video teleconference", "by selling shares")."""
@@ -1412,7 +1446,7 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
     """Every candidate answer span in ``text``: typed ones first-class, phrases as fallback."""
     doc = parse(text, lemmas=False)
     matched = _question_tokens(q, doc)
-    manner: list[Span] = []
+    asked_form: list[Span] = []  # what the question's form asks for: the means, what a name is
     typed: list[Span] = _acronym_spans(q, text) + _naming_spans(q, doc, matched) + _dateline_spans(q, text)
     if q.qtype in EXTRACTORS:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
@@ -1421,16 +1455,19 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
                   + _described_fillers(q, doc, matched))
     elif DESCRIPTION_QUESTION.search(q.text):  # "How might X be seen?" → "as a victory"
         typed += _description_spans(q, doc, matched)
+    elif asks_what_a_name_is(q.text):  # "Who is Matthew Miller?" → "State Department spokesman"
+        asked_form = _definition_spans(q, doc, matched)
+        typed += asked_form
     elif MANNER_QUESTION.search(q.text):  # "How did they hold the talks?" → "via video link"
-        manner = _manner_spans(q, doc, matched)
-        typed += manner
+        asked_form = _manner_spans(q, doc, matched)
+        typed += asked_form
     if typed and q.qtype in KIND_TYPES:
         # A phrase can answer "when / how many / who / where / why / which ones" only when
         # nothing of the wanted kind is there.
         fallback = []
     else:
         fallback = _phrase_spans(q, doc, matched)
-        if q.qtype != "phrase" or manner:
+        if q.qtype != "phrase" or asked_form:
             fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
     trimmed = (_trim(text, _without_echoed_tail(q, doc, s)) for s in typed + fallback)
     kept = [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)]
@@ -1584,7 +1621,8 @@ def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None
     top = [s for s in scored[:PARSED] if s.score >= scored[0].score - PARSE_MARGIN]
     parse_many([s.hit.passage.search_text for s in top], lemmas=False)  # one batch: twice as fast
     # "how much" is answered by a figure, "how was X seen" by "as ...", not by any phrase
-    wants_kind = q.qtype in KIND_TYPES or bool(DESCRIPTION_QUESTION.search(q.text))
+    wants_kind = q.qtype in KIND_TYPES or bool(DESCRIPTION_QUESTION.search(q.text)) or (
+        q.qtype == "phrase" and asks_what_a_name_is(q.text))
     options = []
     for s in top:
         span = extract_span(q, s.hit.passage.search_text)

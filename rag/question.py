@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .nlp import parse
 from .retriever import alias_spans, tokenize
 
-__all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES", "FOCUS_TO_TYPE", "focus_kind",
+__all__ = ["Question", "analyse", "asks_what_a_name_is", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES", "FOCUS_TO_TYPE", "focus_kind",
            "token_words", "REPORTING_STEMS"]
 
 # spaCy entity labels that can answer each question type, with how well they fit.
@@ -96,6 +96,18 @@ COUNTED = re.compile(r"^\s*(\w+\s+)?(which|what|name|list)\s+(the\s+)?(two|three
 KIND_OF = re.compile(r"\b(what|which) (type|kind|sort|form)s? of\b", re.I)  # one kind, not a list
 PLACE = re.compile(r"\bwhere\b|\bin what (city|country|town|place)\b", re.I)
 PERSON = re.compile(r"\b[Ww]ho(m|se)?\b")  # not "WHO", the organisation
+# "Who is Matthew Miller?", "What is the Higher Military Commission?": what a named thing is
+# ("Who is the Iraqi Foreign Minister?" asks for a name: a role, with "the")
+DEFINITION = re.compile(r"^\s*(?:(?i:who) (?i:is|was) (?P<person>[A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3})"
+                        r"|(?i:what) (?i:is|was|are|were) (?i:the )?[A-Z][\w.'’&-]*(?: (?:of |the |for |and )*"
+                        r"[A-Z][\w.'’&-]*)*)\s*\??\s*$")
+
+
+def asks_what_a_name_is(text: str) -> bool:
+    m = DEFINITION.match(text)
+    return bool(m) and not (m.group("person") and focus_kind(m.group("person").split()[-1].lower()))
+
+
 LISTING = re.compile(r"^\s*(name|list)\b|\bwhat are (some of )?the\b.*\b(areas|fields|sectors|issues|"
                      r"topics|services|items)\b", re.I)
 
@@ -366,6 +378,8 @@ def _question_type(text: str, focus) -> str:
         return "place"
     if focus_type:
         return focus_type
+    if asks_what_a_name_is(text):
+        return "phrase"  # "Who is Matthew Miller?" asks what he is, not a name
     if PERSON.search(text):
         return "person"
     return "phrase"

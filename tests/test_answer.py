@@ -378,6 +378,13 @@ def test_empty_store_declines():
     # "on which day" may be answered by a day of the month
     ("On which day did the blast at the market happen?",
      "The blast at the market happened on July 19, and talks resumed on Monday.", "July 19"),
+    # "Who is X?" asks what X is: a title before the name, an apposition, a complement of "is"
+    ("Who is Matthew Miller?", "The two leaders discussed the plan, State Department spokesman Matthew Miller said.",
+     "State Department spokesman"),
+    ("Who is Fuad Hussein?", "The Iraqi delegation was led by Minister of Foreign Affairs Fuad Hussein.",
+     "Minister of Foreign Affairs"),
+    ("Who is Jane Doe?", "Jane Doe, the club's new treasurer, resigned on Monday.", "the club's new treasurer"),
+    ("Who was Alfred Molina?", "Alfred Molina is a British actor.", "a British actor"),
     # a closing phrase that only repeats the question is no part of the answer
     ("What services will the new aid provide across Wales?",
      "The new aid will provide shelter, healthcare, food, water, and hygiene services across Wales.",

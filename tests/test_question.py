@@ -176,3 +176,13 @@ def test_the_verb_of_what_was_said():
     q = analyse("What did Lord Smith say the Tory plan for elected commissioners would be overturning?")
     assert (q.anchor, q.reported_verb) == ("say", "overturn")
     assert analyse("What did Blinken say about the partnership?").reported_verb == ""
+
+
+@pytest.mark.parametrize("question, qtype", [
+    ("Who is Matthew Miller?", "phrase"),  # what he is
+    ("What is Bluephone?", "phrase"),
+    ("Who is the Iraqi Foreign Minister?", "person"),  # a role: a name is asked for
+    ("Who is Foreign Minister?", "person"),
+])
+def test_what_a_name_is_or_whose_name_a_role_asks(question, qtype):
+    assert analyse(question).qtype == qtype
