@@ -764,10 +764,14 @@ def _definition_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spokesman") or the complement of "is" ("Miller is the department's spokesman")."""
     spans = []
     matched_set = set(matched)
+    heads = set()
     for i in matched:
         name = doc[i]
-        if name.dep_ == "compound" or name.pos_ != "PROPN":
-            continue  # one candidate per name, from its head word
+        while name.dep_ == "compound" and name.head.pos_ == "PROPN" and name.head.i != name.i:
+            name = name.head  # "Jane [Doe]": the name's head word holds what describes it
+        if name.pos_ != "PROPN" or name.i in heads:
+            continue
+        heads.add(name.i)
         described = []
         title = [c for c in name.lefts if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i not in matched_set
                  and c.ent_type_ != "PERSON"]
@@ -1361,7 +1365,8 @@ def _is_anchor(q: Question, tok) -> bool:
 
 
 ACRONYM_QUESTION = re.compile(r"\b([A-Z][A-Z0-9&]{1,9})\b.*\b(stand for|short for|abbreviat|acronym)|"
-                              r"\b(stand for|short for|abbreviat|acronym)\w*\b.*\b([A-Z][A-Z0-9&]{1,9})\b")
+                              r"\b(stand for|short for|abbreviat|acronym)\w*\b.*\b([A-Z][A-Z0-9&]{1,9})\b|"
+                              r"^\s*(?i:what) (?i:is|are|was|were) (?i:the )?([A-Z][A-Z0-9&]{1,9})\s*\??\s*$")
 
 
 def _acronym_spans(q: Question, text: str) -> list[Span]:
@@ -1369,7 +1374,7 @@ def _acronym_spans(q: Question, text: str) -> list[Span]:
     m = ACRONYM_QUESTION.search(q.text)
     if not m:
         return []
-    acronym = m.group(1) or m.group(4)
+    acronym = m.group(1) or m.group(4) or m.group(5)  # "What is UNAMI?" too
     spans = []
     pattern = rf"((?:[A-Z][\w’'-]*\s+(?:(?:of|for|the|and|to|de)\s+)?){{1,8}})\(\s*{re.escape(acronym)}\s*\)"
     for found in re.finditer(pattern, text):
@@ -1461,9 +1466,10 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
     elif MANNER_QUESTION.search(q.text):  # "How did they hold the talks?" → "via video link"
         asked_form = _manner_spans(q, doc, matched)
         typed += asked_form
-    if typed and q.qtype in KIND_TYPES:
+    if (typed and q.qtype in KIND_TYPES) or (q.qtype == "phrase" and asks_what_a_name_is(q.text)):
         # A phrase can answer "when / how many / who / where / why / which ones" only when
-        # nothing of the wanted kind is there.
+        # nothing of the wanted kind is there, and "What is X?" never: any phrase near X's name
+        # would do.
         fallback = []
     else:
         fallback = _phrase_spans(q, doc, matched)

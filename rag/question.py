@@ -365,6 +365,8 @@ def _question_type(text: str, focus) -> str:
         return "date"
     if focus_type in ("date", "number"):
         return focus_type
+    if asks_what_a_name_is(text):
+        return "phrase"  # "Who is Matthew Miller?", "What is the Higher Military Commission?": what it is
     if QUOTE.search(text):
         return "quote"
     if COUNTED.search(text) and plural:
@@ -378,8 +380,6 @@ def _question_type(text: str, focus) -> str:
         return "place"
     if focus_type:
         return focus_type
-    if asks_what_a_name_is(text):
-        return "phrase"  # "Who is Matthew Miller?" asks what he is, not a name
     if PERSON.search(text):
         return "person"
     return "phrase"

@@ -87,6 +87,14 @@ def test_any_title_of_a_person_fits_a_generic_person_noun():
     assert extract_span(q, text).score > 0.45
 
 
+def test_what_an_acronym_is_is_its_expansion_and_no_loose_phrase_says_what_a_name_is():
+    assert _span("What is UNAMI?", "The UN Mission for Iraq, or UNAMI, will help with the vote.") == \
+        "The UN Mission for Iraq"
+    # nothing here says what the commission is: no answer rather than a phrase beside its name
+    q = analyse("What is the Higher Military Commission?")
+    assert extract_span(q, "Both leaders reaffirmed their commitment to the Higher Military Commission process.") is None
+
+
 def test_a_date_through_the_questions_preposition_wins():
     # "By what deadline ...?" is answered "by 14 March", not by when the bill was published
     hits = [
