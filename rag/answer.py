@@ -400,7 +400,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             if any(_is_focus(q, t) for t in doc[ent.end : ent.end + 4]):
                 score += 0.3  # "2,500 troops" answers "how many troops"
         if q.qtype == "place":
-            score *= _country_fit(q, ent)
+            score = score * _country_fit(q, ent) + _origin_bonus(q, ent, matched)
         if q.qtype == "date" and q.focus in DATE_FOCUS:
             # "which day of the week" wants "Tuesday", "what year" a year, not "this week"
             score = score + 0.3 if DATE_FOCUS[q.focus].search(ent.text) else score * GRAIN_MISS[q.focus]
@@ -431,12 +431,27 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
 HOW_MANY = re.compile(r"\bhow many\b", re.I)
 
 
+ORIGIN_FOCUS = frozenset(("nationality", "citizenship", "country", "nation"))
 SETTLEMENTS = frozenset("city town village capital district suburb borough neighbourhood neighborhood".split())
 COUNTRIES = frozenset(("country", "nation"))
 # Names ISO 3166 (pycountry) does not list under the name the news uses
 COUNTRY_ALIASES = frozenset(("russia", "britain", "great britain", "uk", "u.k.", "england", "scotland", "wales",
                              "northern ireland", "america", "turkey", "kosovo", "palestine", "ivory coast",
                              "holland"))
+
+
+def _origin_bonus(q: Question, ent, matched: list[int]) -> float:
+    """'Which country is Fuad Hussein from?' / 'What nationality is Soleimani?': the country or
+    nationality qualifying the person's own title ("*Iraq's* Foreign Minister Fuad Hussein",
+    "*Iranian* Gen. Qasem Soleimani")."""
+    if q.focus not in ORIGIN_FOCUS:
+        return 0.0
+    for anc in ent.root.ancestors:
+        if anc.i in matched and anc.ent_type_ == "PERSON" and ent.end <= anc.i:
+            return 0.3
+        if anc.dep_ not in ("compound", "poss", "amod", "nmod"):
+            return 0.0
+    return 0.0
 
 
 def _country_fit(q: Question, ent) -> float:
@@ -538,7 +553,7 @@ def _label_fit(q: Question, labels: dict[str, float], ent) -> float | None:
     if ent.label_ in SURE_NAME_LABELS and all(t.pos_ == "ADJ" for t in ent):
         return None  # "Quirky comedy Sideways ...": a capitalised adjective opening the sentence
     if ent.label_ == "NORP" and (ent.root.dep_ in ("amod", "compound", "nmod", "oprd", "acomp") or ent.root.pos_ == "ADJ") \
-            and not WHOSE.search(q.text):
+            and not WHOSE.search(q.text) and q.focus not in ORIGIN_FOCUS:
         return None  # "Iraqi officials", "too American": a nationality said of someone is not who
     if q.qtype == "place" and ent.label_ in PLACE_LOOKALIKES and ent.root.dep_ == "pobj" \
             and ent.root.head.lower_ in LOCATIVE_PREPS:
@@ -1460,7 +1475,8 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
                   + _described_fillers(q, doc, matched))
     elif DESCRIPTION_QUESTION.search(q.text):  # "How might X be seen?" → "as a victory"
         typed += _description_spans(q, doc, matched)
-    elif asks_what_a_name_is(q.text):  # "Who is Matthew Miller?" → "State Department spokesman"
+    elif asks_what_a_name_is(q.text) or q.focus in ROLE_FOCUS:
+        # "Who is Matthew Miller?", "What is Fuad Hussein's job?" → "State Department spokesman"
         asked_form = _definition_spans(q, doc, matched)
         typed += asked_form
     elif MANNER_QUESTION.search(q.text):  # "How did they hold the talks?" → "via video link"

@@ -20,6 +20,7 @@ TYPE_LABELS: dict[str, dict[str, float]] = {
     "place": {"GPE": 1.0, "LOC": 1.0, "FAC": 0.9, "ORG": 0.3},
 }
 PERSON_FOCUS_LABELS = {"PERSON": 1.0, "ORG": 0.2}
+NATIONALITY_LABELS = {"NORP": 1.0, "GPE": 0.6}
 QUESTION_TYPES = ("date", "number", "person", "organisation", "place", "list", "reason",
                   "quote", "phrase")
 
@@ -55,7 +56,7 @@ FOCUS_TYPES = {
                      "lender insurer supermarket chain brand giant").split(),
     "place": ("city country place region town capital state location venue nation area "
               "province district village site county continent hall stadium building "
-              "neighbourhood neighborhood market airport island street resort port harbour suburb "
+              "neighbourhood neighborhood market airport island street resort port harbour suburb nationality "
               "borough constituency arena").split(),
 }
 FOCUS_TO_TYPE = {noun: qtype for qtype, nouns in FOCUS_TYPES.items() for noun in nouns}
@@ -136,13 +137,15 @@ class Question:
     @property
     def labels(self) -> dict[str, float]:
         labels = TYPE_LABELS.get(self.qtype, {})
+        if self.focus in ("nationality", "citizenship"):
+            return NATIONALITY_LABELS  # "Iranian", or the country
         if self.qtype == "person" and focus_kind(self.focus) == "person":
             # "Which spokesman ...": a person, not a country or a nationality as a bare "who" may
             # be; a name the small tagger took for an organisation is kept a little
             return PERSON_FOCUS_LABELS
         if self.qtype == "number" and DURATION_ASKED.search(self.text):
             # "How long ...", "how much time ...": a length of time ("43 minutes", "three years")
-            return {**labels, "TIME": 1.0, "DATE": 0.9, "CARDINAL": 0.6}
+            return {**labels, "TIME": 1.0, "DATE": 0.9, "CARDINAL": 0.3}  # "2,500" is no length of time
         if self.qtype == "number" and (AMOUNT.search(self.text) or self.focus in MONEY_FOCUS):
             # "How much ..." asks for an amount (money, a quantity), rarely a bare count
             labels = {**labels, "CARDINAL": 0.6}

@@ -95,6 +95,12 @@ def test_what_an_acronym_is_is_its_expansion_and_no_loose_phrase_says_what_a_nam
     assert extract_span(q, "Both leaders reaffirmed their commitment to the Higher Military Commission process.") is None
 
 
+def test_a_bare_count_hardly_answers_how_long():
+    text = "There are about 2,500 US troops in Iraq, officials said on Wednesday."
+    how_long = extract_span(analyse("How long have US troops been in Iraq?"), text)
+    assert how_long is None or how_long.score < 0.3
+
+
 def test_a_date_through_the_questions_preposition_wins():
     # "By what deadline ...?" is answered "by 14 March", not by when the bill was published
     hits = [
@@ -393,6 +399,12 @@ def test_empty_store_declines():
      "Minister of Foreign Affairs"),
     ("Who is Jane Doe?", "Jane Doe, the club's new treasurer, resigned on Monday.", "the club's new treasurer"),
     ("Who was Alfred Molina?", "Alfred Molina is a British actor.", "a British actor"),
+    # "what nationality" / "which country is X from": what qualifies the person's own title
+    ("What nationality is Qasem Soleimani?",
+     "The strike killed militia commander Abu Mahdi and Iranian Gen. Qasem Soleimani in Baghdad.", "Iranian"),
+    # "What is X's job?" is answered by the title before the name
+    ("What is Fuad Hussein's job?", "The delegation was led by Minister of Foreign Affairs Fuad Hussein.",
+     "Minister of Foreign Affairs"),
     # a closing phrase that only repeats the question is no part of the answer
     ("What services will the new aid provide across Wales?",
      "The new aid will provide shelter, healthcare, food, water, and hygiene services across Wales.",
