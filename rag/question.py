@@ -30,7 +30,8 @@ FOCUS_TYPES = {
     "number": ("number amount percentage percent proportion share figure total sum cost price age "
                "value size toll count rate score margin salary fee fine round stage edition "
                "position pay wage budget fare bill debt loss profit revenue sales turnover deficit "
-               "surplus attendance crowd audience").split(),
+               "surplus attendance crowd audience drop fall rise increase decrease decline growth gain "
+               "reduction jump").split(),
     "person": ("person man woman official minister leader president spokesman spokeswoman "
                "spokesperson secretary diplomat commander chief ceo executive boss player actor "
                "actress singer director manager coach chairman chairwoman head founder author "

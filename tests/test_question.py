@@ -166,6 +166,8 @@ def test_requests_and_participles(question, qtype, focus):
     ("Through what instruments did the minister urge closer ties?", "phrase"),
     ("After the upgrade that lifted the rupee, which nations does India now sit level with?", "list"),
     ("By what deadline does the government want the bill passed?", "date"),
+    ("What was the drop in officer numbers during his time in office?", "number"),
+    ("What caused the drop in profits?", "reason"),
 ])
 def test_causes_and_enumerations(question, qtype):
     assert analyse(question).qtype == qtype
