@@ -69,8 +69,11 @@ def focus_kind(noun: str) -> str | None:
     return FOCUS_TO_TYPE.get(noun) or ("person" if PERSON_SUFFIX.match(noun) else None)
 
 REASON = re.compile(
-    r"^\s*(why|how come)\b|\b(for|on) what (reason|purpose|grounds?|basis)\b|\bwhat (was|is|were|are) the (main |key )?"
-    r"(reason|cause|motive|purpose|rationale|grounds?)\b|\bwhat (prompted|caused|led to|motivated|"
+    r"^\s*(why|how come)\b|\b(for|on) what (reason|purpose|grounds?|basis)\b|\bwhat (was|is|were|are) the (\w+ )?"
+    r"(reason|cause|motive|purpose|rationale|grounds?|aim|goal|objective|justification|explanation)\b|"
+    # "What explanation did the singer give for ...", "what makes Word files prone to leaks"
+    r"\bwhat (reason|explanation|justification|excuse|motive|rationale)s? (did|does|do|was|were|is|has|have|had)\b|"
+    r"\bwhat makes\b|\bwhat (prompted|caused|led to|motivated|"
     r"triggered|drove|brought)\b|\breasons?\b.*\b(for|behind)\b"
     # "What event led the parliament to pass ...": a cause, not "what company led the bid"
     r"|\bwhat (event|incident|development|move|decision|factor)s? (prompted|caused|motivated|triggered|"

@@ -168,6 +168,9 @@ def test_requests_and_participles(question, qtype, focus):
     ("By what deadline does the government want the bill passed?", "date"),
     ("What was the drop in officer numbers during his time in office?", "number"),
     ("What caused the drop in profits?", "reason"),
+    ("What is the only purpose of the troops' presence on the bases?", "reason"),
+    ("What explanation did the singer give for leaving the label?", "reason"),
+    ("What makes Word files prone to leaking data?", "reason"),
 ])
 def test_causes_and_enumerations(question, qtype):
     assert analyse(question).qtype == qtype
