@@ -396,6 +396,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             # asked-for role of the question's verb, whatever kind of name the tagger took it for
             fit_label = max(fit_label, 0.7)
         score = fit_label * _fit(q, doc, ent.start, ent.end, matched)
+        of_kind = True
         if q.qtype == "number" and q.focus:
             if any(_is_focus(q, t) for t in doc[ent.end : ent.end + 4]):
                 score += 0.3  # "2,500 troops" answers "how many troops"
@@ -403,7 +404,12 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score = score * _country_fit(q, ent) + _origin_bonus(q, ent, matched)
         if q.qtype == "date" and q.focus in DATE_FOCUS:
             # "which day of the week" wants "Tuesday", "what year" a year, not "this week"
-            score = score + 0.3 if DATE_FOCUS[q.focus].search(ent.text) else score * GRAIN_MISS[q.focus]
+            if DATE_FOCUS[q.focus].search(ent.text):
+                score += 0.3
+            else:
+                score *= GRAIN_MISS[q.focus]
+                # "last year" is no answer at all to "on what date": not of the wanted kind
+                of_kind = GRAIN_MISS[q.focus] > 0.3
         if q.qtype == "date" and ent.label_ == "DATE":
             score += _date_preference(q, ent.text)
         if q.qtype == "number" and ent.label_ == "CARDINAL" and re.fullmatch(r"(19|20)\d\d", ent.text):
@@ -421,7 +427,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             "MONEY", "CARDINAL", "QUANTITY", "PERCENT") else (ent.start_char, ent.end_char)
         if PROPORTION_AFTER.match(doc.text[ent.end_char : end]):
             score += 0.05  # "one in eight" says more than its "eight"
-        spans.append(Span(start, end, min(score, 1.0), True))
+        spans.append(Span(start, end, min(score, 1.0), of_kind))
         coordinated = _coordinated_names(q, doc, ent)
         if coordinated is not None:
             spans.append(Span(coordinated.start_char, coordinated.end_char, min(score + 0.05, 1.0), True))

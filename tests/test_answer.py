@@ -454,6 +454,7 @@ def test_a_date_of_the_wrong_grain_hardly_answers_on_what_date():
     on_date = extract_span(analyse("On what date did the parliament pass the resolution?"), text)
     when = extract_span(analyse("When did the parliament pass the resolution?"), text)
     assert on_date.score < 0.4 * when.score
+    assert when.typed and not on_date.typed  # not of the wanted kind: the confidence says so
 
 
 def test_a_unit_repeating_the_question_stays_with_its_figure():
