@@ -15,8 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .nlp import parse, parse_many
-from .question import (FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, Question, analyse, asks_what_a_name_is,
-                       focus_kind, token_words)
+from .question import FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, Question, analyse, focus_kind, token_words
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
 
@@ -214,10 +213,10 @@ def _with_article_prior(scored: list[_Scored]) -> list[_Scored]:
 def _question_tokens(q: Question, doc) -> list[int]:
     """Tokens of the sentence that are words of the question, names folded the same way on both
     sides ("the United States" in the sentence matches "the U.S." in the question)."""
-    terms = set(q.terms)
-    reported = q.anchor in REPORTING_STEMS
-    return [i for i, words in enumerate(token_words(doc))
-            if terms.intersection(words) or (reported and REPORTING_STEMS.intersection(words))]
+    wanted = set(q.terms)
+    if q.anchor in REPORTING_STEMS:  # a verb of saying is matched by any other ("insisted" / "said")
+        wanted |= q.anchor_words
+    return [i for i, words in enumerate(token_words(doc)) if wanted.intersection(words)]
 
 
 BE_FORMS = frozenset("be is are was were been am 's 're".split())
@@ -437,9 +436,9 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
 HOW_MANY = re.compile(r"\bhow many\b", re.I)
 
 
-ORIGIN_FOCUS = frozenset(("nationality", "citizenship", "country", "nation"))
 SETTLEMENTS = frozenset("city town village capital district suburb borough neighbourhood neighborhood".split())
 COUNTRIES = frozenset(("country", "nation"))
+ORIGIN_FOCUS = COUNTRIES | {"nationality", "citizenship"}
 # Names ISO 3166 (pycountry) does not list under the name the news uses
 COUNTRY_ALIASES = frozenset(("russia", "britain", "great britain", "uk", "u.k.", "england", "scotland", "wales",
                              "northern ireland", "america", "turkey", "kosovo", "palestine", "ivory coast",
@@ -558,8 +557,8 @@ def _label_fit(q: Question, labels: dict[str, float], ent) -> float | None:
     fit = labels.get(ent.label_)
     if ent.label_ in SURE_NAME_LABELS and all(t.pos_ == "ADJ" for t in ent):
         return None  # "Quirky comedy Sideways ...": a capitalised adjective opening the sentence
-    if ent.label_ == "NORP" and (ent.root.dep_ in ("amod", "compound", "nmod", "oprd", "acomp") or ent.root.pos_ == "ADJ") \
-            and not WHOSE.search(q.text) and q.focus not in ORIGIN_FOCUS:
+    said_of = ent.root.dep_ in ("amod", "compound", "nmod", "oprd", "acomp") or ent.root.pos_ == "ADJ"
+    if ent.label_ == "NORP" and said_of and not WHOSE.search(q.text) and q.focus not in ORIGIN_FOCUS:
         return None  # "Iraqi officials", "too American": a nationality said of someone is not who
     if q.qtype == "place" and ent.label_ in PLACE_LOOKALIKES and ent.root.dep_ == "pobj" \
             and ent.root.head.lower_ in LOCATIVE_PREPS:
@@ -796,8 +795,7 @@ def _definition_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         described = []
         title = [c for c in name.lefts if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i not in matched_set
                  and c.ent_type_ != "PERSON"]
-        name_start = min(t.i for t in name.lefts if t.i in matched_set) if any(
-            t.i in matched_set for t in name.lefts) else name.i
+        name_start = min((t.i for t in name.lefts if t.i in matched_set), default=name.i)
         if title:
             first = min(t.left_edge.i for t in title)
             while first >= 2 and doc[first - 1].lower_ == "of" and doc[first - 2].pos_ in ("PROPN", "NOUN"):
@@ -978,9 +976,11 @@ def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     for tok in doc:
         conjuncts = [t for t in tok.conjuncts if t.i > tok.i]
-        if tok.dep_ == "conj" or len(conjuncts) < 1 or _has_subject(conjuncts[-1]):
-            continue  # "effects look false but X make it compelling" joins statements, lists nothing
+        if tok.dep_ == "conj" or not conjuncts:
+            continue
         last = max(conjuncts, key=lambda t: t.i)
+        if _has_subject(last):
+            continue  # "effects look false but X make it compelling" joins statements, lists nothing
         start, end = _conjunct_start(doc, tok), _conjunct_end(doc, last)
         if doc[start].dep_ in ("det", "cc", "punct"):
             start += 1
@@ -1381,8 +1381,7 @@ def _is_focus(q: Question, tok) -> bool:
 
 def _is_anchor(q: Question, tok) -> bool:
     """The token is the question's own verb (see ``Question.anchor``)."""
-    stem = _stem(tok)
-    return bool(q.anchor) and (stem == q.anchor or (q.anchor in REPORTING_STEMS and stem in REPORTING_STEMS))
+    return _stem(tok) in q.anchor_words
 
 
 ACRONYM_QUESTION = re.compile(r"\b([A-Z][A-Z0-9&]{1,9})\b.*\b(stand for|short for|abbreviat|acronym)|"
@@ -1408,8 +1407,9 @@ def _acronym_spans(q: Question, text: str) -> list[Span]:
 NAMING_QUESTION = re.compile(r"\b(called|named|dubbed|known as|titled|entitled|(what|which) (other )?name|"
                              r"the name of|code ?names?|nicknames?)\b", re.I)
 # "Who was named best director?" asks who was chosen, not the title given
-NAMED_ONE_ASKED = re.compile(r"^\s*(who|which [\w-]+(?: [\w-]+)?) (is|was|were|are|has been|have been|had been|will be) "
-                             r"(named|called|dubbed|branded)\b", re.I)
+NAMED_ONE_ASKED = re.compile(r"^\s*(who|which [\w-]+(?: [\w-]+)?) "
+                             r"(is|was|were|are|has been|have been|had been|will be) (named|called|dubbed|branded)\b",
+                             re.I)
 NAMING_VERBS = frozenset("called named dubbed titled entitled known nicknamed branded codenamed code-named".split())
 
 
@@ -1481,14 +1481,14 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
                   + _described_fillers(q, doc, matched))
     elif DESCRIPTION_QUESTION.search(q.text):  # "How might X be seen?" → "as a victory"
         typed += _description_spans(q, doc, matched)
-    elif asks_what_a_name_is(q.text) or q.focus in ROLE_FOCUS:
+    elif q.asks_definition or q.focus in ROLE_FOCUS:
         # "Who is Matthew Miller?", "What is Fuad Hussein's job?" → "State Department spokesman"
         asked_form = _definition_spans(q, doc, matched)
         typed += asked_form
     elif MANNER_QUESTION.search(q.text):  # "How did they hold the talks?" → "via video link"
         asked_form = _manner_spans(q, doc, matched)
         typed += asked_form
-    if (typed and q.qtype in KIND_TYPES) or (q.qtype == "phrase" and asks_what_a_name_is(q.text)):
+    if (typed and q.qtype in KIND_TYPES) or q.asks_definition:
         # A phrase can answer "when / how many / who / where / why / which ones" only when
         # nothing of the wanted kind is there, and "What is X?" never: any phrase near X's name
         # would do.
@@ -1649,8 +1649,7 @@ def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None
     top = [s for s in scored[:PARSED] if s.score >= scored[0].score - PARSE_MARGIN]
     parse_many([s.hit.passage.search_text for s in top], lemmas=False)  # one batch: twice as fast
     # "how much" is answered by a figure, "how was X seen" by "as ...", not by any phrase
-    wants_kind = q.qtype in KIND_TYPES or bool(DESCRIPTION_QUESTION.search(q.text)) or (
-        q.qtype == "phrase" and asks_what_a_name_is(q.text))
+    wants_kind = q.qtype in KIND_TYPES or q.asks_definition or bool(DESCRIPTION_QUESTION.search(q.text))
     options = []
     for s in top:
         span = extract_span(q, s.hit.passage.search_text)

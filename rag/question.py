@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .nlp import parse
 from .retriever import alias_spans, tokenize
 
-__all__ = ["Question", "analyse", "asks_what_a_name_is", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES", "FOCUS_TO_TYPE", "focus_kind",
+__all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES", "FOCUS_TO_TYPE", "focus_kind",
            "token_words", "REPORTING_STEMS"]
 
 # spaCy entity labels that can answer each question type, with how well they fit.
@@ -98,6 +98,7 @@ NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall)\b|\bwhat (pe
 DATE = re.compile(r"^\s*when\b|\bwhen (did|was|is|will|were|does|do|has|had|are)\b|\bsince when\b"
                   r"|\bby when\b|\bon what (day|date)\b|\bin what (year|month)\b", re.I)
 COUNTED = re.compile(r"^\s*(\w+\s+)?(which|what|name|list)\s+(the\s+)?(two|three|four|five|six|seven|eight|nine|ten|both)\b", re.I)
+WHICH_ONES = re.compile(r"^\s*([^,?]{1,80},\s*)?(in\s+)?(what|which)\b", re.I)
 KIND_OF = re.compile(r"\b(what|which) (type|kind|sort|form)s? of\b", re.I)  # one kind, not a list
 PLACE = re.compile(r"\bwhere\b|\bin what (city|country|town|place)\b", re.I)
 PERSON = re.compile(r"\b[Ww]ho(m|se)?\b")  # not "WHO", the organisation
@@ -108,7 +109,7 @@ DEFINITION = re.compile(r"^\s*(?:(?i:who) (?i:is|was) (?P<person>[A-Z][\w.'’&-
                         r"[A-Z][\w.'’&-]*)*)\s*\??\s*$")
 
 
-def asks_what_a_name_is(text: str) -> bool:
+def _asks_what_a_name_is(text: str) -> bool:
     m = DEFINITION.match(text)
     return bool(m) and not (m.group("person") and focus_kind(m.group("person").split()[-1].lower()))
 
@@ -132,6 +133,15 @@ class Question:
     focus_terms: frozenset[str] = frozenset()  # stems of the asked-about phrase ("iranian", "general")
     set_aside: frozenset[str] = frozenset()  # stems of what the answer is not ("Apart from X, what ...")
     reported_verb: str = ""  # "overturn" in "What did X say the plan would be overturning?"
+    asks_definition: bool = False  # "Who is Matthew Miller?": what a named thing is, not a name
+
+    @property
+    def anchor_words(self) -> frozenset[str]:
+        """Stems that count as the question's verb in a sentence: verbs of saying stand for one
+        another ("insisted" in the question, "said" in the article)."""
+        if not self.anchor:
+            return frozenset()
+        return REPORTING_STEMS if self.anchor in REPORTING_STEMS else frozenset((self.anchor,))
 
     @property
     def focus_stem(self) -> str:
@@ -372,7 +382,7 @@ def _question_type(text: str, focus) -> str:
         return "date"
     if focus_type in ("date", "number"):
         return focus_type
-    if asks_what_a_name_is(text):
+    if _asks_what_a_name_is(text):
         return "phrase"  # "Who is Matthew Miller?", "What is the Higher Military Commission?": what it is
     if QUOTE.search(text):
         return "quote"
@@ -380,8 +390,8 @@ def _question_type(text: str, focus) -> str:
         return "list"  # "which two managers"
     if LISTING.search(text) and (plural or not focus_type):
         return "list"
-    if plural and focus_type not in ("person",) and re.match(r"^\s*([^,?]{1,80},\s*)?(in\s+)?(what|which)\b", text, re.I) \
-            and not KIND_OF.search(text):  # "(In) which fields ..."; "through what instruments" asks how
+    # "(In) which fields ...", also after an opening clause; "through what instruments" asks how
+    if plural and focus_type not in ("person",) and WHICH_ONES.match(text) and not KIND_OF.search(text):
         return "list"
     if PLACE.search(text):
         return "place"
@@ -412,6 +422,7 @@ def analyse(question: str) -> Question:
     doc = parse(question)
     focus = _focus_through_name(doc, _focus_token(doc))
     qtype = _question_type(question, focus)
+    anchor = _anchor(doc, focus)
     words = token_words(doc)
     key = []
     for tok in doc:
@@ -426,8 +437,9 @@ def analyse(question: str) -> Question:
         qtype=qtype,
         focus=focus.lemma_.lower() if focus is not None else "",
         wh_role=_wh_role(doc, focus),
-        anchor=_anchor(doc, focus),
-        reported_verb=_reported_verb(doc, _anchor(doc, focus)),
+        anchor=anchor,
+        reported_verb=_reported_verb(doc, anchor),
+        asks_definition=qtype == "phrase" and _asks_what_a_name_is(question),
         wh_prep=_wh_prep(doc, focus),
         focus_terms=frozenset(w for tok in doc[focus.left_edge.i : focus.i + 1] for w in tokenize(tok.text))
         if focus is not None else frozenset(),
