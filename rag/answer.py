@@ -156,12 +156,20 @@ def _type_hint(q: Question, text: str) -> float:
     if q.qtype in NAME_TYPES:
         return 1.0 if any(
             not set(tokenize(m.group(0))) <= q.words for m in NAME.finditer(text)) else 0.0
+    if q.qtype == "reason":
+        return _reason_marker_strength(text)
     pattern = TYPE_HINTS.get(q.qtype)
     if pattern is None:
         return 0.0
     if q.qtype in ("number", "date"):
         return 1.0 if any(not set(tokenize(m.group(0))) <= q.words for m in pattern.finditer(text)) else 0.0
     return 1.0 if pattern.search(text) else 0.0
+
+
+def _reason_marker_strength(text: str) -> float:
+    """How surely the sentence gives a reason: "because" says so, "as" or "after" barely."""
+    lowered = f" {text.lower()} "
+    return max((weight for marker, weight in REASON_MARKERS if f" {marker} " in lowered), default=0.0)
 
 
 def _relation_coverage(q: Question, words: set[str], idf: dict[str, float],
@@ -386,7 +394,11 @@ FILLERS = frozenset(("example", "instance"))  # "for example", "for instance"
 def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     labels = q.labels
-    for ent in map(_whole_name, [*doc.ents, *_untagged_numbers(q, doc)]):
+    entities = list(map(_whole_name, [*doc.ents, *_untagged_numbers(q, doc)]))
+    # "To what price did shares fall?": when a candidate follows the question's own preposition
+    # ("to 44p"), one after another preposition ("from 97p") is the wrong end of the relation
+    prep_matters = bool(q.wh_prep) and any(_after_preposition(e) == q.wh_prep for e in entities)
+    for ent in entities:
         fit_label = _label_fit(q, labels, ent)
         if not fit_label or _names_question_subject(q, ent) or _ends_longer_name(ent):
             continue
@@ -417,8 +429,10 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= 0.4  # "how many people watched" is not answered by "18 yards"
         if q.qtype == "number" and ent.label_ == "CARDINAL" and _counts_other_question_noun(q, ent, matched):
             score *= 0.5  # "what sum will each member get" is not "800,000 members"
-        if q.wh_prep and ent.root.dep_ == "pobj" and ent.root.head.lower_ == q.wh_prep:
+        if q.wh_prep and _after_preposition(ent) == q.wh_prep:
             score += 0.1  # "By what deadline ...?": "by 14 March"
+        elif prep_matters and _after_preposition(ent):
+            score *= OTHER_PREPOSITION
         if ent.label_ in NAME_LABELS:
             owner = _owner_bonus(q, ent)
             score = score * (1.0 if owner else _modifier_factor(ent)) + _title_bonus(q, doc, ent) + owner
@@ -434,6 +448,16 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
 
 
 HOW_MANY = re.compile(r"\bhow many\b", re.I)
+OTHER_PREPOSITION = 0.7
+
+
+def _after_preposition(ent) -> str:
+    """The preposition a name or figure is the object of ("to" for "to 44p", and for the
+    "$0.85" in brackets after it), else ""."""
+    root = ent.root
+    while root.dep_ == "appos" and root.head.i != root.i:
+        root = root.head
+    return root.head.lower_ if root.dep_ == "pobj" and root.head.dep_ == "prep" else ""
 
 
 SETTLEMENTS = frozenset("city town village capital district suburb borough neighbourhood neighborhood".split())
@@ -463,7 +487,7 @@ def _country_fit(q: Question, ent) -> float:
     """'In which city ...' is not answered by a country, 'which nation' not by a city."""
     if q.focus in SETTLEMENTS and _is_country(ent.text):
         return 0.3
-    if q.focus in COUNTRIES and ent.label_ == "GPE" and not _is_country(ent.text):
+    if q.focus in COUNTRIES and not _is_country(ent.text):  # a hall, a region, a city
         return 0.6
     return 1.0
 
@@ -554,7 +578,7 @@ def _label_fit(q: Question, labels: dict[str, float], ent) -> float | None:
     """How well the entity's label fits the question type. The small tagger often calls a place
     an organisation, a nationality or a person ("at London's Earls Court", "the plant at
     Arese"); after a preposition of place it is taken for one."""
-    fit = labels.get(ent.label_)
+    fit = labels.get("MONEY" if PENCE.fullmatch(ent.text) else ent.label_)  # "44p": money, tagged a count
     if ent.label_ in SURE_NAME_LABELS and all(t.pos_ == "ADJ" for t in ent):
         return None  # "Quirky comedy Sideways ...": a capitalised adjective opening the sentence
     said_of = ent.root.dep_ in ("amod", "compound", "nmod", "oprd", "acomp") or ent.root.pos_ == "ADJ"
@@ -567,6 +591,7 @@ def _label_fit(q: Question, labels: dict[str, float], ent) -> float | None:
 
 
 PLACE_LOOKALIKES = frozenset(("ORG", "NORP", "PERSON"))
+PENCE = re.compile(r"\d+(?:\.\d+)?p")
 SURE_NAME_LABELS = frozenset(("PERSON", "ORG", "GPE", "LOC", "FAC"))  # names, never adjectives
 PLACE_LIKE = frozenset(("FAC", "ORG", "GPE", "LOC"))
 LOOKALIKE_FIT = 0.75  # below a real place name: "in which country" still prefers "Australia"
@@ -1048,7 +1073,7 @@ def _written_lists(q: Question, doc, matched: list[int]) -> list[Span]:
             i = j - 1
         if not commas:
             continue
-        first = _chunk_ending_at(doc, commas[-1])
+        first = _chunk_ending_at(doc, commas[-1]) or _lone_item(doc, commas[-1] - 1)
         last = _item_starting_at(doc, cc.i + 1)
         if first is None or last is None:
             continue
@@ -1064,6 +1089,11 @@ def _written_lists(q: Question, doc, matched: list[int]) -> list[Span]:
 def _chunk_ending_at(doc, end: int):
     """The noun chunk or name that ends right before token ``end``."""
     return next((c for c in list(doc.ents) + list(doc.noun_chunks) if c.end == end), None)
+
+
+def _lone_item(doc, i: int):
+    """A first item the parse did not make a chunk of: "95" in "Windows 95, 98, 2000 and XP"."""
+    return doc[i : i + 1] if i >= 0 and doc[i].pos_ in ("NUM", "PROPN") else None
 
 
 def _breaks_item(tok) -> bool:
@@ -1091,6 +1121,9 @@ REASON_MARKERS = [
 ]
 
 
+FRONTED_PURPOSE = 0.8
+
+
 def _reason_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     text = doc.text
@@ -1102,6 +1135,8 @@ def _reason_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             marker_tok = last[-1]
             if marker == "to" and marker_tok.pos_ != "PART":
                 continue  # "to help X" gives a purpose; "to the UN mission" a destination
+            if marker == "to" and marker_tok.i == 0:
+                weight = FRONTED_PURPOSE  # "To help Iraq adapt, the US will ...": "in order to"
             # The reason runs to the end of the marker's phrase or clause.
             anchor = marker_tok.head if marker_tok.dep_ in ("mark", "aux") else marker_tok
             end_tok = max(anchor.right_edge.i, marker_tok.i + 1)
@@ -1111,9 +1146,22 @@ def _reason_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             # The marker stays: "in retaliation for X" says more than "X".
             inner = doc[last.start : end_tok + 1].text.strip(" ,.;:“”\"")
             start = text.index(inner, last.start_char)
-            score = weight * _fit(q, doc, last.start, end_tok + 1, matched)
+            score = weight * _reason_fit(q, doc, last.start, end_tok + 1, anchor, matched)
             spans.append(Span(start, start + len(inner), min(score, 1.0), True))
     return spans
+
+
+def _reason_fit(q: Question, doc, start: int, end: int, anchor, matched: list[int]) -> float:
+    """A reason is tied to the question by what it explains, not by echoing its words: the
+    question's words inside the reason do not count ("for clean energy" restates "clean
+    power"), and a reason clause is as close as the verb it modifies ("To help Iraq adapt,
+    the US will provide ..." explains "provide")."""
+    outside = [i for i in matched if not start <= i < end] or matched
+    fit = _fit(q, doc, start, end, outside)
+    explained = anchor.head
+    if anchor.dep_ in ("advcl", "xcomp", "ccomp") and explained.i != anchor.i and not start <= explained.i < end:
+        fit = max(fit, _fit(q, doc, explained.i, explained.i + 1, outside))
+    return fit
 
 
 # Dependents of a matched question word that can hold the asked-for phrase (the "gap").
@@ -1553,14 +1601,19 @@ def extract_span(q: Question, text: str) -> Span | None:
 DANGLING = re.compile(r"[\s,]+(and|or|but|nor)$", re.I)
 
 
+WORD_REST = re.compile(r"(?:\.?[^\W_])+")  # the rest of a word cut short: "One" of "One.Tel"
+
+
 def _trim(text: str, span: Span) -> Span:
     start, end = span.start, span.end
+    if start < end < len(text) and text[end - 1].isalnum() and (m := WORD_REST.match(text, end)):
+        end = m.end()  # the tagger splits "One.Tel" and "Amazon.com" at the dot
     if text[start:end].endswith(("’s", "'s")) and end - start > 2:
         end -= 2  # "Mustafa al-Kadhimi’s visit" names Mustafa al-Kadhimi
     while start < end and text[start] in " ,;:.(“\"'‘":
         start += 1
     while True:
-        while end > start and text[end - 1] in " ,;:.)”\"'’":
+        while end > start and text[end - 1] in " ,;:.)”\"'’([":
             end -= 1
         dangling = DANGLING.search(text[start:end])  # "critical to the region and"
         if not dangling or dangling.start() == 0:

@@ -46,7 +46,8 @@ FOCUS_TYPES = {
                "tycoon billionaire investor banker adviser advisor aide deputy rival opponent husband "
                "wife son daughter father mother brother sister victim suspect defendant witness soldier "
                "teenager student teacher veteran heir nominee finalist champion winger keeper referee "
-               "cricketer skipper").split(),
+               "cricketer skipper attorney backbencher lawmaker legislator peer negotiator character councillor "
+               "solicitor barrister inspector hacker programmer commentator pundit").split(),
     "organisation": ("organisation organization group company firm agency party team club body "
                      "institution network bank militia coalition union association department "
                      "ministry government newspaper channel broadcaster studio label band "
@@ -54,7 +55,7 @@ FOCUS_TYPES = {
                      "regulator court council committee commission faction outlet grouping "
                      "alliance federation league organisation paper tabloid magazine publisher "
                      "developer operator provider watchdog charity university school hospital broker "
-                     "lender insurer supermarket chain brand giant").split(),
+                     "lender insurer supermarket chain brand giant affiliate subsidiary offshoot squad outfit consortium website").split(),
     "place": ("city country place region town capital state location venue nation area "
               "province district village site county continent hall stadium building "
               "neighbourhood neighborhood market airport island street resort port harbour suburb nationality "
@@ -73,7 +74,7 @@ REASON = re.compile(
     r"(reason|cause|motive|purpose|rationale|grounds?|aim|goal|objective|justification|explanation)\b|"
     # "What explanation did the singer give for ...", "what makes Word files prone to leaks"
     r"\bwhat (reason|explanation|justification|excuse|motive|rationale)s? (did|does|do|was|were|is|has|have|had)\b|"
-    r"\bwhat makes\b|\bwhat (prompted|caused|led to|motivated|"
+    r"\bwhat (goal|aim|purpose|objective|motivation)s?\b|\bwhat makes\b|\bwhat (helped|prompted|caused|led to|motivated|"
     r"triggered|drove|brought)\b|\breasons?\b.*\b(for|behind)\b"
     # "What event led the parliament to pass ...": a cause, not "what company led the bid"
     r"|\bwhat (event|incident|development|move|decision|factor)s? (prompted|caused|motivated|triggered|"
@@ -93,7 +94,9 @@ MONEY_FOCUS = frozenset("sum cost price value salary fee fine pay wage budget fa
                         "revenue turnover deficit surplus".split())  # "what sum ...": an amount
 DURATION_ASKED = re.compile(r"\bhow long\b|\bhow much time\b|\bhow many (seconds|minutes|hours|days|weeks|months|"
                             r"years|decades)\b", re.I)
-NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall)\b|\bwhat (percentage|proportion)\b",
+NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall)\b|\bwhat (percentage|proportion)\b"
+                    # "What will the website charge for each hunt?": a price
+                    r"|^\s*what (will|would|did|does|do|is|was) [^?]{1,60}\b(charge|cost|pay|earn|fetch)\b(?! tribute)",
                     re.I)
 DATE = re.compile(r"^\s*when\b|\bwhen (did|was|is|will|were|does|do|has|had|are)\b|\bsince when\b"
                   r"|\bby when\b|\bon what (day|date)\b|\bin what (year|month)\b", re.I)
@@ -345,6 +348,8 @@ def _reported_verb(doc, anchor: str) -> str:
 
 
 def _wh_prep(doc, focus) -> str:
+    if len(doc) > 2 and doc[0].tag_ == "IN" and doc[1].lower_ == "how":
+        return doc[0].lower_  # "By how much ...", "For how long ..."
     wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WP$")), None)
     if wh is None:
         return ""

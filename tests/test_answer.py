@@ -534,3 +534,40 @@ def test_a_relative_date_names_the_date_its_article_gives():
     assert answer.note == "“Friday” is relative to the article, which gives the date 14 May, 2021"
     undated = replace(hit, context="", context_parts=("Port reopens",))
     assert select_answer("When did the port reopen?", [undated], abstain_below=0.0).note == ""
+
+
+def test_a_sentence_that_says_because_outranks_one_that_only_says_as():
+    # "as" and "after" start reasons rarely; a sentence holding one is no likelier the answer
+    question = "Why did the council close the library?"
+    hits = [
+        _hit("The council closed the library in May, as planned by the mayor.", "a.txt", 0.68),
+        _hit("The council closed the library because its roof was unsafe.", "b.txt", 0.60),
+    ]
+    answer = select_answer(question, hits, abstain_below=0.0)
+    assert answer.citations[0].source == "b.txt"
+    assert "roof was unsafe" in answer.answer
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # a purpose fronted with "To" reads as "in order to"; "for clean energy" only echoes the question
+    ("What goal lies behind the offer of technical help on clean power?",
+     "To help Iraq adapt to the climate crisis, the United States will provide technical assistance "
+     "for clean energy.", "To help Iraq adapt to the climate crisis"),
+    # a hall is no country
+    ("In which country is the group behind the attack based?",
+     "The attack at Crocus City Hall was claimed by ISIS-Khorasan, which is mainly based in Afghanistan.",
+     "Afghanistan"),
+    # the question's own preposition: "to 44p", not "from 97p" nor the conversion in brackets
+    ("To what price did shares in the explorer fall?",
+     "By 1700 GMT, Petrel's shares fell from 97p ($1.87) to 44p ($0.85).", "44p"),
+    # a name with a dot inside is one word
+    ("Which services are named as examples of routing calls across other networks?",
+     "Lines were using so-called Carrier Pre-Section (CPS) services, such as TalkTalk and One.Tel, "
+     "which route phone calls across non-BT networks.", "TalkTalk and One.Tel"),
+    # a list whose first item is a bare number
+    ("Which versions of Windows are vulnerable to the trojan?",
+     "Computers running Microsoft Windows 95, 98, 2000, NT and XP are vulnerable to this trojan.",
+     "95, 98, 2000, NT and XP"),
+])
+def test_spans_found_on_new_questions(question, text, expected):
+    assert _span(question, text) == expected

@@ -191,3 +191,22 @@ def test_the_verb_of_what_was_said():
 ])
 def test_what_a_name_is_or_whose_name_a_role_asks(question, qtype):
     assert analyse(question).qtype == qtype
+
+
+@pytest.mark.parametrize("question,qtype", [
+    ("What goal lies behind the offer of technical know-how?", "reason"),
+    ("What helped drive the firm's record quarter of sign-ups?", "reason"),
+    ("What will the website charge for each hunting trip?", "number"),
+    ("What did the club pay for the striker?", "number"),
+    ("What did the minister pay tribute to?", "phrase"),
+    ("Which US Attorney said he expects the vendors to plead guilty?", "person"),
+    ("Which Labour backbencher warned the party?", "person"),
+    ("Which rugby league squad will the players train with?", "organisation"),
+    ("Which ISIS affiliate took responsibility for the attack?", "organisation"),
+])
+def test_types_of_newer_wordings(question, qtype):
+    assert analyse(question).qtype == qtype
+
+
+def test_a_preposition_before_how_is_the_asked_preposition():
+    assert analyse("By how much were the profits overstated?").wh_prep == "by"
