@@ -292,8 +292,10 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
     ) or _hangs_from_anchor(q, root, matched)
     # "Who was received by Y?" is not answered by the one who received: the doer of the
     # question's own verb when the question asks for whom it was done to.
-    wrong_side = q.wh_role == "nsubjpass" and root.dep_ == "nsubj" and root.head.i in matched \
-        and _is_anchor(q, root.head)
+    wrong_side = q.wh_role == "nsubjpass" and (
+        (root.dep_ == "nsubj" and root.head.i in matched and _is_anchor(q, root.head))
+        # "Which firm is reported to have won?": not "Reuters" of "is reported by Reuters"
+        or (_is_passive_agent(root) and root.head.head.i in matched and _is_anchor(q, root.head.head)))
     return (0.45 * in_clause + 0.35 / (1.0 + hops / 2.0) + 0.2 * described
             + (0.15 if same_role else 0.0) - (0.15 if wrong_side else 0.0)
             + 0.15 * _pairs_in(q, doc, clause))
@@ -367,9 +369,12 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_A
 
 def _names_question_subject(q: Question, ent) -> bool:
     """'Antony Blinken' cannot answer a question about Blinken: one shared word is enough. The
-    noun asked about does not count ("Channel Five" answers "which TV channel")."""
+    noun asked about and its modifiers do not count ("Channel Five" answers "which TV
+    channel", "ISIS-Khorasan" "which ISIS affiliate")."""
     if ent.label_ in NAME_LABELS:
-        return any(w in q.terms and w != q.focus_stem for w in tokenize(ent.text))
+        words = tokenize(ent.text)
+        return set(words) <= set(q.terms) or any(
+            w in q.terms and w != q.focus_stem and w not in q.focus_terms for w in words)
     return _is_in_question(q, ent.text)
 
 
@@ -400,12 +405,17 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     prep_matters = bool(q.wh_prep) and any(_after_preposition(e) == q.wh_prep for e in entities)
     for ent in entities:
         fit_label = _label_fit(q, labels, ent)
-        if not fit_label or _names_question_subject(q, ent) or _ends_longer_name(ent):
+        if _names_question_subject(q, ent) or _ends_longer_name(ent):
             continue
         if _fills_asked_role(q, ent) and ent.label_ in SURE_NAME_LABELS and q.qtype in NAME_TYPES:
-            # "Hussein told Rudaw ..." for "Which outlet did Hussein tell ...?": the name in the
-            # asked-for role of the question's verb, whatever kind of name the tagger took it for
-            fit_label = max(fit_label, 0.7)
+            # "Hussein told Rudaw ..." for "Which outlet did Hussein tell ...?", "Everasia is
+            # reported to have won" for "Which company is reported ...?": the name in the asked-for
+            # role of the question's verb, whatever kind of name the tagger took it for
+            fit_label = max(fit_label or 0.0, 0.7)
+        if ent.label_ in NAME_LABELS and _names_the_focus(q, ent):
+            fit_label = max(fit_label or 0.0, 0.7)  # "the Leeds Rhinos rugby league squad": which squad
+        if not fit_label:
+            continue
         score = fit_label * _fit(q, doc, ent.start, ent.end, matched)
         of_kind = True
         if q.qtype == "number" and q.focus:
@@ -520,6 +530,18 @@ def _ends_longer_name(ent) -> bool:
         return False
     owner = root.head.head
     return owner.i == ent.start - 2 and owner.pos_ == "PROPN" and owner.text[:1].isupper()
+
+
+def _names_the_focus(q: Question, ent) -> bool:
+    """The name modifies the asked-about noun: "Leeds Rhinos" in "the Leeds Rhinos rugby league
+    squad" (read from the words: the small parser often gets such runs of nouns wrong)."""
+    doc = ent.doc
+    for tok in doc[ent.end : ent.end + 3]:
+        if _is_focus(q, tok):
+            return True
+        if tok.pos_ not in ("NOUN", "PROPN"):
+            return False
+    return False
 
 
 def _fills_asked_role(q: Question, ent) -> bool:
@@ -819,7 +841,7 @@ def _definition_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         heads.add(name.i)
         described = []
         title = [c for c in name.lefts if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i not in matched_set
-                 and c.ent_type_ != "PERSON"]
+                 and c.ent_type_ != "PERSON" and not _same_name(c, name)]  # "United" of "the United States"
         name_start = min((t.i for t in name.lefts if t.i in matched_set), default=name.i)
         if title:
             first = min(t.left_edge.i for t in title)
@@ -837,6 +859,12 @@ def _definition_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                 score = 0.7 + 0.3 * _fit(q, doc, phrase.start, phrase.end, matched)
                 spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
     return spans
+
+
+def _same_name(a, b) -> bool:
+    """Both tokens belong to one tagged name."""
+    return a.ent_iob_ != "O" and b.ent_iob_ != "O" and any(
+        a.i in range(e.start, e.end) and b.i in range(e.start, e.end) for e in a.doc.ents)
 
 
 def _manner_spans(q: Question, doc, matched: list[int]) -> list[Span]:
@@ -1452,6 +1480,30 @@ def _acronym_spans(q: Question, text: str) -> list[Span]:
     return spans
 
 
+GLOSS_QUESTION = re.compile(r"\bwhat (?:does|did|do) (.+?) mean\b|\bwhat is the meaning of (.+?)\??$|"
+                            r"\bhow (?:does|did|do|is|was) (.+?) translated\b", re.I)
+# what follows a foreign or coined term to say what it means: ', or "...", '(...)', ', meaning ...'
+GLOSS_AFTER = re.compile(r"\s*(?:,\s*(?:or|meaning|which means|roughly)\s+|\(\s*|\s+meaning\s+|\s*[-–—]\s*)"
+                         r"[\"“‘']?([^\"”’'().;]+)")
+
+
+def _gloss_spans(q: Question, text: str) -> list[Span]:
+    """'What does "Television Numerique pour Tous" mean?' → the gloss the article gives after
+    the term: 'Television Numerique pour Tous, or "digital television for all"'."""
+    m = GLOSS_QUESTION.search(q.text)
+    if not m:
+        return []
+    term = next(g for g in m.groups() if g)
+    term = re.sub(r"^(?:the\s+)?(?:[\w-]+\s+){0,3}?[\"“‘']|[\"”’']$", "", term.strip())  # "the French branding 'X'"
+    spans = []
+    for found in re.finditer(re.escape(term), text, re.I):
+        gloss = GLOSS_AFTER.match(text, found.end())
+        if gloss and gloss.group(1).strip():
+            start = gloss.start(1)
+            spans.append(Span(start, start + len(gloss.group(1).rstrip()), 1.0, True))
+    return spans
+
+
 NAMING_QUESTION = re.compile(r"\b(called|named|dubbed|known as|titled|entitled|(what|which) (other )?name|"
                              r"the name of|code ?names?|nicknames?)\b", re.I)
 # "Who was named best director?" asks who was chosen, not the title given
@@ -1521,7 +1573,8 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
     doc = parse(text, lemmas=False)
     matched = _question_tokens(q, doc)
     asked_form: list[Span] = []  # what the question's form asks for: the means, what a name is
-    typed: list[Span] = _acronym_spans(q, text) + _naming_spans(q, doc, matched) + _dateline_spans(q, text)
+    typed: list[Span] = (_acronym_spans(q, text) + _gloss_spans(q, text) + _naming_spans(q, doc, matched)
+                         + _dateline_spans(q, text))
     if q.qtype in EXTRACTORS:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
     elif q.qtype != "phrase":

@@ -571,3 +571,32 @@ def test_a_sentence_that_says_because_outranks_one_that_only_says_as():
 ])
 def test_spans_found_on_new_questions(question, text, expected):
     assert _span(question, text) == expected
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # the name in the asked-for role, though the tagger took the firm for a place
+    ("Which Turkish company is reported to have won a contract to develop the field?",
+     "Turkey's Everasia is reported by Reuters to have won a contract to develop the Khurmala Dome field.",
+     "Everasia"),
+    # a name right before the asked-about noun says which one, whatever the tagger called it
+    ("Which rugby league squad will the players train with?",
+     "Robinson has invited 42 players to a session in Leeds, in which his squad will train in part "
+     "with the Leeds Rhinos rugby league squad.", "Leeds Rhinos"),
+    # what a foreign term means: the gloss after it
+    ("What does the French branding 'Television Numerique pour Tous' mean?",
+     'But it is being branded as Television Numerique pour Tous, or "digital television for all".',
+     "digital television for all"),
+    # a name sharing only the words that qualify the asked-about noun still answers
+    ("Which ISIS affiliate took responsibility for the Moscow massacre?",
+     "At least 137 people were killed in the attack on March 22, which was claimed by ISIS-Khorasan.",
+     "ISIS-Khorasan"),
+])
+def test_names_the_question_points_at(question, text, expected):
+    assert _span(question, text) == expected
+
+
+def test_a_word_of_a_name_is_no_title_of_it():
+    # "US" in the question matches "the United States": "United" describes nothing
+    text = "We need to work with the coalition under the leadership of the United States."
+    spans = candidate_spans(analyse("What sort of role do the US forces fulfil within the coalition?"), text)
+    assert "United" not in [text[s.start : s.end] for s in spans]
