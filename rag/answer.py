@@ -439,6 +439,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= 0.4  # "how many people watched" is not answered by "18 yards"
         if q.qtype == "number" and ent.label_ == "CARDINAL" and _counts_other_question_noun(q, ent, matched):
             score *= 0.5  # "what sum will each member get" is not "800,000 members"
+        if q.qtype == "number" and _measures_something_else(q, doc, ent):
+            score *= 0.5  # "a 133-hectare ranch" gives the ranch's size, not the price asked for
         if q.wh_prep and _after_preposition(ent) == q.wh_prep:
             score += 0.1  # "By what deadline ...?": "by 14 March"
         elif prep_matters and _after_preposition(ent):
@@ -459,6 +461,16 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
 
 HOW_MANY = re.compile(r"\bhow many\b", re.I)
 OTHER_PREPOSITION = 0.7
+
+
+HYPHENED_UNIT = re.compile(r"-([a-z]+)\b")
+
+
+def _measures_something_else(q: Question, doc, ent) -> bool:
+    """A figure hyphened to a unit that describes a noun ("133-hectare", "three-day"), where the
+    unit is not what the question asks about."""
+    unit = HYPHENED_UNIT.match(doc.text, ent.end_char)
+    return unit is not None and tokenize(unit.group(1))[:1] != [q.focus_stem]
 
 
 def _after_preposition(ent) -> str:
@@ -749,6 +761,7 @@ def _with_units(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 ENTITY_TYPES = {"date", "number", "person", "organisation", "place"}
+VAGUE_DATE = re.compile(r"\b(few|several|some|couple of)\b.*\bago\b|\brecent(ly)?\b|\bin the past\b", re.I)
 ABSOLUTE_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|"
                            r"oct|nov|dec)|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
                            r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
@@ -761,6 +774,8 @@ def _date_preference(q: Question, text: str) -> float:
     """'When' wants a date on the calendar, not a length of time or 'the year'."""
     if DURATION.match(text.strip()) and not re.search(r"\bhow long\b", q.text, re.I):
         return -0.3
+    if VAGUE_DATE.search(text):
+        return -0.2  # "just a few days ago" dates nothing a reader can check
     return 0.15 if ABSOLUTE_DATE.search(text) else 0.0
 
 

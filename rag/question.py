@@ -89,6 +89,7 @@ QUOTE = re.compile(
 )
 LEAD_IN = re.compile(r"^\s*(according to|in the words of|as reported by|per)\b[^,?]{1,80},\s*", re.I)
 AMOUNT = re.compile(r"\bhow much\b", re.I)
+PRICED = re.compile(r"\b(charge|cost|pay|earn|fetch)\b(?! tribute)", re.I)  # "what will it charge": a sum
 COUNT = re.compile(r"\bhow many\b", re.I)
 MONEY_FOCUS = frozenset("sum cost price value salary fee fine pay wage budget fare bill debt loss profit "
                         "revenue turnover deficit surplus".split())  # "what sum ...": an amount
@@ -163,7 +164,8 @@ class Question:
         if self.qtype == "number" and DURATION_ASKED.search(self.text):
             # "How long ...", "how much time ...": a length of time ("43 minutes", "three years")
             return {**labels, "TIME": 1.0, "DATE": 0.9, "CARDINAL": 0.3}  # "2,500" is no length of time
-        if self.qtype == "number" and (AMOUNT.search(self.text) or self.focus in MONEY_FOCUS):
+        if self.qtype == "number" and (AMOUNT.search(self.text) or self.focus in MONEY_FOCUS
+                                       or PRICED.search(self.text)):
             # "How much ..." asks for an amount (money, a quantity), rarely a bare count
             labels = {**labels, "CARDINAL": 0.6}
         elif self.qtype == "number" and COUNT.search(self.text):

@@ -600,3 +600,21 @@ def test_a_word_of_a_name_is_no_title_of_it():
     text = "We need to work with the coalition under the leadership of the United States."
     spans = candidate_spans(analyse("What sort of role do the US forces fulfil within the coalition?"), text)
     assert "United" not in [text[s.start : s.end] for s in spans]
+
+
+def test_a_vague_relative_date_loses_to_a_calendar_date():
+    question = "When did the deadly assault on the music venue happen?"
+    hits = [
+        _hit("We were reminded by the horrific assault on a music venue just a few days ago.", "a.txt", 0.55),
+        _hit("At least 137 people were killed in the assault on the music venue on March 22.", "a.txt", 0.50, 1),
+    ]
+    assert select_answer(question, hits, abstain_below=0.0).answer == "March 22"
+
+
+def test_a_price_is_no_figure_hyphened_to_another_unit():
+    question = "What will the website charge for each hunting trip on the ranch?"
+    hits = [
+        _hit("Users will shoot the game animals as they roam around a 133-hectare ranch in Texas.", "a.txt", 0.60),
+        _hit("Each remote hunting trip will cost $150 with fees for meat processing.", "a.txt", 0.55, 1),
+    ]
+    assert select_answer(question, hits, abstain_below=0.0).answer == "$150"

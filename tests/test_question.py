@@ -210,3 +210,8 @@ def test_types_of_newer_wordings(question, qtype):
 
 def test_a_preposition_before_how_is_the_asked_preposition():
     assert analyse("By how much were the profits overstated?").wh_prep == "by"
+
+
+def test_a_price_asked_with_a_verb_weighs_a_bare_count_down():
+    labels = analyse("What will the website charge for each hunting trip?").labels
+    assert labels["MONEY"] == 1.0 and labels["CARDINAL"] < 1.0
