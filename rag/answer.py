@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .nlp import parse, parse_many
-from .question import FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, Question, analyse, focus_kind, token_words
+from .question import (FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, TYPE_LABELS, Question, analyse, focus_kind,
+                       token_words)
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
 
@@ -635,17 +636,30 @@ WHOSE = re.compile(r"\bwhose\b", re.I)
 
 def _owner_bonus(q: Question, ent) -> float:
     """'Whose departure ...?' is answered by the owner of the asked-about noun: "Cox's
-    departure", "the departure of Arthur Cox", "Iraqi bases"."""
-    if not (q.focus and WHOSE.search(q.text)):
+    departure", "the departure of Arthur Cox", "Iraqi bases"; "Which company's technology
+    ...?" by "IBM technology"."""
+    owned = _owned_stem(q.text) or (q.focus_stem if q.focus and WHOSE.search(q.text) else "")
+    if not owned:
         return 0.0
     root = ent.root
-    if root.dep_ == "poss" and _is_focus(q, root.head):
+    if root.dep_ == "poss" and _stem(root.head) == owned:
         return 0.4
-    if root.dep_ == "pobj" and root.head.lower_ == "of" and _is_focus(q, root.head.head):
+    if root.dep_ == "pobj" and root.head.lower_ == "of" and _stem(root.head.head) == owned:
         return 0.4
-    if root.dep_ in ("amod", "compound", "nmod") and _is_focus(q, root.head):
+    if root.dep_ in ("amod", "compound", "nmod") and _stem(root.head) == owned:
         return 0.3
     return 0.0
+
+
+POSSESSIVE_WH = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?[\w-]+['’]s?\s+([\w-]+)", re.I)
+
+
+@lru_cache(maxsize=256)
+def _owned_stem(question: str) -> str:
+    """The noun owned in "Which company's technology ...?" ("technolog")."""
+    m = POSSESSIVE_WH.search(question)
+    words = tokenize(m.group(1)) if m else []
+    return words[0] if words else ""
 
 
 def _named_in_apposition(q: Question, doc, matched: list[int]) -> list[Span]:
@@ -1085,9 +1099,20 @@ ASKED_COUNT = re.compile(rf"\b(?:which|what|name|list)\s+(?:the\s+)?({'|'.join(C
 
 def _list_score(q: Question, doc, start: int, end: int, matched: list[int], items: int) -> float:
     """The more items, the likelier the list asked for; "which three ..." wants exactly three."""
-    score = _fit(q, doc, start, end, matched) * (0.5 + 0.08 * min(items, 8))
+    score = _fit(q, doc, start, end, matched) * (0.5 + 0.08 * min(items, 8)) * _items_of_kind(q, doc, start, end, items)
     m = ASKED_COUNT.search(q.text)
     return score + (0.2 if m and COUNT_WORDS[m.group(1).lower()] == items else 0.0)
+
+
+def _items_of_kind(q: Question, doc, start: int, end: int, items: int) -> float:
+    """'Which cities ...' wants a list of places: 1 when every item is a name of the asked-for
+    kind, down to 0.5 when none is (a list of firms)."""
+    kind = focus_kind(q.focus) if q.focus else None
+    if kind not in NAME_TYPES:
+        return 1.0
+    labels = TYPE_LABELS[kind]
+    fitting = sum(1 for e in doc.ents if start <= e.start and e.end <= end and labels.get(e.label_, 0) >= 0.9)
+    return 0.5 + 0.5 * min(fitting / max(items, 1), 1.0)
 
 
 MAX_ITEM_TOKENS = 6
@@ -1183,6 +1208,9 @@ def _reason_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             # The reason runs to the end of the marker's phrase or clause.
             anchor = marker_tok.head if marker_tok.dep_ in ("mark", "aux") else marker_tok
             end_tok = max(anchor.right_edge.i, marker_tok.i + 1)
+            if end_tok - last.end < 2 and " " in marker and marker_tok.head.dep_ != "ROOT":
+                # "due to BT stretching ...": the parse hung the rest on "due", not on "to"
+                end_tok = max(end_tok, marker_tok.head.right_edge.i)
             reason = doc[last.end : end_tok + 1]
             if len(reason) < 2 or _is_in_question(q, reason.text):
                 continue
@@ -1554,6 +1582,32 @@ def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                 continue
             score = 0.6 + 0.4 * _fit(q, doc, phrase.start, phrase.end, matched)
             spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
+    return spans + _names_before_focus(q, doc, matched)
+
+
+QUOTED_NAME = re.compile(r"[\"“]([^\"”]{2,40})[\"”]\s|((?:[A-Z][\w’'-]*\s)*[A-Z][\w’'-]*)\s")
+
+
+def _names_before_focus(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'What is the programme ... called?' → "Hartz-IV" in 'the "Hartz-IV" programme': a quoted or
+    capitalised name right before the asked-about noun."""
+    spans = []
+    for tok in doc:
+        if not (q.focus and _is_focus(q, tok)) or tok.i == 0:
+            continue
+        before = doc.text[max(0, tok.idx - 60) : tok.idx]
+        found = None
+        for found in QUOTED_NAME.finditer(before):
+            pass
+        if found is None or found.end() != len(before):
+            continue
+        group = 1 if found.group(1) else 2
+        start = tok.idx - len(before) + found.start(group)
+        name = doc.text[start : tok.idx - len(before) + found.end(group)]
+        if doc.char_span(start, start + 1, alignment_mode="expand")[0].is_sent_start or _is_in_question(q, name):
+            continue  # a sentence's first word is capitalised whatever it is
+        score = 0.6 + 0.4 * _fit(q, doc, tok.i, tok.i + 1, matched)
+        spans.append(Span(start, start + len(name), min(score, 1.0), True))
     return spans
 
 

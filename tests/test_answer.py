@@ -618,3 +618,24 @@ def test_a_price_is_no_figure_hyphened_to_another_unit():
         _hit("Each remote hunting trip will cost $150 with fees for meat processing.", "a.txt", 0.55, 1),
     ]
     assert select_answer(question, hits, abstain_below=0.0).answer == "$150"
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # the owner of the noun after "which company's"
+    ("Which company's technology underpins the voice features?",
+     "The voice features, based on IBM technology, are available in the Windows version from Opera.", "IBM"),
+    # a multiword marker whose reason the parse hung elsewhere
+    ("What helped drive the record quarter of sign-ups?",
+     "Part of the surge in people signing up was due to BT stretching the reach of ADSL beyond 6km.",
+     "due to BT stretching the reach of ADSL beyond 6km"),
+    # "What is the programme called?": the quoted name before the asked-about noun
+    ("What is the programme at the heart of the labour reforms called?",
+     'At their centre is the "Hartz-IV" programme introduced in January to shake up welfare benefits.',
+     "Hartz-IV"),
+    # a list of the asked-for kind of name
+    ("Which cities will the transmission area include at first?",
+     "Makers such as Nokia, Sagem, Sony and Thomson are gearing up, and the transmission area will "
+     "initially include Paris, Lille, Lyon and Toulouse.", "Paris, Lille, Lyon and Toulouse"),
+])
+def test_owners_reasons_names_and_lists_of_a_kind(question, text, expected):
+    assert _span(question, text) == expected
