@@ -394,7 +394,8 @@ def _is_contentless(doc, start_char: int, end_char: int) -> bool:
     return len(span) == 1 and span[0].pos_ in ("VERB", "AUX", "ADV")
 
 
-FILLERS = frozenset(("example", "instance"))  # "for example", "for instance"
+# The noun of a set phrase: "for example", "in turn", "in fact", "of course" name nothing
+FILLERS = frozenset("example instance turn fact particular addition course contrast general short".split())
 
 
 def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
@@ -432,8 +433,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                 score *= GRAIN_MISS[q.focus]
                 # "last year" is no answer at all to "on what date": not of the wanted kind
                 of_kind = GRAIN_MISS[q.focus] > 0.3
-        if q.qtype == "date" and ent.label_ == "DATE":
-            score += _date_preference(q, ent.text)
+        # added after the cap below: of two dates fitting the question fully, the calendar one wins
+        preference = _date_preference(q, ent.text) if q.qtype == "date" and ent.label_ == "DATE" else 0.0
         if q.qtype == "number" and ent.label_ == "CARDINAL" and re.fullmatch(r"(19|20)\d\d", ent.text):
             score *= 0.3  # a bare year is rarely the count asked for
         if ent.label_ == "QUANTITY" and q.focus and HOW_MANY.search(q.text) and not any(_is_focus(q, t) for t in ent):
@@ -453,7 +454,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             "MONEY", "CARDINAL", "QUANTITY", "PERCENT") else (ent.start_char, ent.end_char)
         if PROPORTION_AFTER.match(doc.text[ent.end_char : end]):
             score += 0.05  # "one in eight" says more than its "eight"
-        spans.append(Span(start, end, min(score, 1.0), of_kind))
+        spans.append(Span(start, end, max(0.0, min(min(score, 1.0) + preference, 1.0)), of_kind))
         coordinated = _coordinated_names(q, doc, ent)
         if coordinated is not None:
             spans.append(Span(coordinated.start_char, coordinated.end_char, min(score + 0.05, 1.0), True))
@@ -768,6 +769,8 @@ def _with_units(text: str, start: int, end: int) -> tuple[int, int]:
     before = UNIT_BEFORE.search(text[max(0, start - 2) : start])
     if before:
         start -= len(before.group(0))
+    if text[start : start + 1] in "$" and re.search(r"(?<![\w$])(?:[A-Z]{1,2})$", text[max(0, start - 3) : start]):
+        start -= len(re.search(r"[A-Z]{1,2}$", text[:start]).group(0))  # "A$67.7m", "US$3bn"
     after = UNIT_AFTER.match(text[end : end + 12]) or PROPORTION_AFTER.match(text[end : end + 20])
     if after:
         end += len(after.group(0))
@@ -790,6 +793,8 @@ def _date_preference(q: Question, text: str) -> float:
         return -0.3
     if VAGUE_DATE.search(text):
         return -0.2  # "just a few days ago" dates nothing a reader can check
+    if re.search(r"\bago\b", text):
+        return -0.1  # "10 years ago" is a date only from the article's own
     return 0.15 if ABSOLUTE_DATE.search(text) else 0.0
 
 

@@ -27,7 +27,7 @@ QUESTION_TYPES = ("date", "number", "person", "organisation", "place", "list", "
 # Head nouns of "which X" / "what X" that tell the expected type.
 FOCUS_TYPES = {
     "date": "year date day month time week decade season period century era deadline".split(),
-    "number": ("number amount percentage percent proportion share figure total sum cost price age "
+    "number": ("level number amount percentage percent proportion share figure total sum cost price age "
                "value size toll count rate score margin salary fee fine round stage edition "
                "position pay wage budget fare bill debt loss profit revenue sales turnover deficit "
                "surplus attendance crowd audience drop fall rise increase decrease decline growth gain "
@@ -55,7 +55,7 @@ FOCUS_TYPES = {
                      "regulator court council committee commission faction outlet grouping "
                      "alliance federation league organisation paper tabloid magazine publisher "
                      "developer operator provider watchdog charity university school hospital broker "
-                     "lender insurer supermarket chain brand giant affiliate subsidiary offshoot squad outfit consortium website").split(),
+                     "lender insurer supermarket chain brand giant affiliate subsidiary offshoot squad outfit consortium website mission").split(),
     "place": ("city country place region town capital state location venue nation area "
               "province district village site county continent hall stadium building "
               "neighbourhood neighborhood market airport island street resort port harbour suburb nationality "
@@ -78,7 +78,10 @@ REASON = re.compile(
     r"triggered|drove|brought)\b|\breasons?\b.*\b(for|behind)\b"
     # "What event led the parliament to pass ...": a cause, not "what company led the bid"
     r"|\bwhat (event|incident|development|move|decision|factor)s? (prompted|caused|motivated|triggered|"
-    r"drove|brought|sparked|spurred|led)\b",
+    r"drove|brought|sparked|spurred|led)\b"
+    # "What led Multiplex to switch ...", "What justified pulling ...", "What fault prompted GM to ..."
+    r"|^\s*what (led|justified|justifies|explains|explained)\b"
+    r"|^\s*what [\w-]+ (prompted|caused|motivated|triggered|sparked|spurred|forced)\b",
     re.I,
 )
 QUOTE = re.compile(
@@ -118,6 +121,7 @@ def _asks_what_a_name_is(text: str) -> bool:
     return bool(m) and not (m.group("person") and focus_kind(m.group("person").split()[-1].lower()))
 
 
+PEOPLE_ASKED = re.compile(r"\bwho (were|are|have been)\b", re.I)
 LISTING = re.compile(r"^\s*(name|list)\b|\bwhat are (some of )?the\b.*\b(areas|fields|sectors|issues|"
                      r"topics|services|items)\b", re.I)
 
@@ -168,6 +172,8 @@ class Question:
                                        or PRICED.search(self.text)):
             # "How much ..." asks for an amount (money, a quantity), rarely a bare count
             labels = {**labels, "CARDINAL": 0.6}
+            if self.focus in MONEY_FOCUS:
+                labels["PERCENT"] = 0.5  # "What pre-tax profit ...": a sum, rarely its growth
         elif self.qtype == "number" and COUNT.search(self.text):
             labels = {**labels, "MONEY": 0.5}  # "How many jabs ...": a count, not a sum of money
         return labels
@@ -395,6 +401,8 @@ def _question_type(text: str, focus) -> str:
         return "quote"
     if COUNTED.search(text) and plural:
         return "list"  # "which two managers"
+    if plural and focus_type == "person" and PEOPLE_ASKED.search(text):
+        return "list"  # "Who were the founding members of the band?"
     if LISTING.search(text) and (plural or not focus_type):
         return "list"
     # "(In) which fields ...", also after an opening clause; "through what instruments" asks how

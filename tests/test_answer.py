@@ -639,3 +639,21 @@ def test_a_price_is_no_figure_hyphened_to_another_unit():
 ])
 def test_owners_reasons_names_and_lists_of_a_kind(question, text, expected):
     assert _span(question, text) == expected
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # a currency written with its country's letters
+    ("What pre-tax profit did Multiplex Group report for 2004?",
+     "Multiplex Group reported a pre-tax profit of A$67.7m for 2004, up 11%.", "A$67.7m"),
+    # "in turn" names nothing
+    ("What did the Iraqi government commit to protecting?",
+     "The Iraqi government in turn committed to protecting the international coalition personnel, "
+     "convoys, and diplomatic facilities, it said.",
+     "the international coalition personnel, convoys, and diplomatic facilities"),
+    # a calendar date over "10 years ago", though both fit the question fully
+    ("On what date did the guitarist of the band vanish?",
+     "Richey Edwards, guitarist and lyricist for the band, vanished 10 years ago, on 1 February 1995.",
+     "1 February 1995"),
+])
+def test_currencies_set_phrases_and_calendar_dates(question, text, expected):
+    assert _span(question, text) == expected

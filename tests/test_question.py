@@ -215,3 +215,20 @@ def test_a_preposition_before_how_is_the_asked_preposition():
 def test_a_price_asked_with_a_verb_weighs_a_bare_count_down():
     labels = analyse("What will the website charge for each hunting trip?").labels
     assert labels["MONEY"] == 1.0 and labels["CARDINAL"] < 1.0
+
+
+@pytest.mark.parametrize("question,qtype", [
+    ("What led the builder to switch the company supplying its steelwork?", "reason"),
+    ("What justified pulling the remaining combat troops out of the country?", "reason"),
+    ("What fault prompted the carmaker to call back its vans?", "reason"),
+    ("What company led the bid?", "organisation"),
+    ("At what level did the index of leading shares close?", "number"),
+    ("Which United Nations mission has the US financed?", "organisation"),
+    ("Apart from their first guitarist, who were the founding members of the band?", "list"),
+])
+def test_causes_levels_missions_and_groups_of_people(question, qtype):
+    assert analyse(question).qtype == qtype
+
+
+def test_a_sum_of_money_is_asked_for_a_profit_not_its_growth():
+    assert analyse("What pre-tax profit did the group report for 2004?").labels["PERCENT"] < 1.0
