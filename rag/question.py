@@ -142,6 +142,7 @@ class Question:
     set_aside: frozenset[str] = frozenset()  # stems of what the answer is not ("Apart from X, what ...")
     reported_verb: str = ""  # "overturn" in "What did X say the plan would be overturning?"
     asks_definition: bool = False  # "Who is Matthew Miller?": what a named thing is, not a name
+    name_terms: tuple[str, ...] = ()  # stems of the proper names among key_terms ("brazil"), not "Russian"
 
     @property
     def anchor_words(self) -> frozenset[str]:
@@ -439,11 +440,13 @@ def analyse(question: str) -> Question:
     qtype = _question_type(question, focus)
     anchor = _anchor(doc, focus)
     words = token_words(doc)
-    key = []
+    key, names = [], []
     for tok in doc:
         if tok.pos_ in ("PROPN", "NUM") or tok.ent_type_ in ("GPE", "ORG", "PERSON", "NORP", "LOC",
                                                               "FAC", "EVENT"):
             key.extend(words[tok.i])
+            if tok.pos_ == "PROPN" and tok.ent_type_ != "NORP":
+                names.extend(words[tok.i])
     terms = [t for tok in doc if not tok.is_stop or FOLDED_NAMES.intersection(words[tok.i])
              for t in words[tok.i]]
     terms = [t for t in terms if t not in _QUESTION_WORDS]
@@ -460,6 +463,7 @@ def analyse(question: str) -> Question:
         if focus is not None else frozenset(),
         terms=tuple(dict.fromkeys(terms)),
         key_terms=tuple(dict.fromkeys(t for t in key if t in terms)),
+        name_terms=tuple(dict.fromkeys(t for t in names if t in terms)),
         words=frozenset(tokenize(question)),
         set_aside=_set_aside(question),
         pairs=frozenset(p for p in zip(tokenize(question), tokenize(question)[1:])
