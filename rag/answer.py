@@ -411,7 +411,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     prep_matters = bool(q.wh_prep) and any(_after_preposition(e) == q.wh_prep for e in entities)
     for ent in entities:
         fit_label = _label_fit(q, labels, ent)
-        if _names_question_subject(q, ent) or _ends_longer_name(ent):
+        if _names_question_subject(q, ent) or _ends_longer_name(ent) or _country_of_question_adjective(q, ent):
             continue
         if _fills_asked_role(q, ent) and ent.label_ in SURE_NAME_LABELS and q.qtype in NAME_TYPES:
             # "Hussein told Rudaw ..." for "Which outlet did Hussein tell ...?", "Everasia is
@@ -456,6 +456,9 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score = score * (1.0 if owner else _modifier_factor(ent)) + _title_bonus(q, doc, ent) + owner
         start, end = _with_units(doc.text, ent.start_char, ent.end_char) if ent.label_ in (
             "MONEY", "CARDINAL", "QUANTITY", "PERCENT") else (ent.start_char, ent.end_char)
+        if ent.label_ in NAME_LABELS and len(ent) > 1 and ent[-1].is_lower and _is_focus(q, ent[-1]):
+            # "Sichuan [province]" for "which province"; "Washington County" is a name whole
+            end = ent[-2].idx + len(ent[-2].text)
         if PROPORTION_AFTER.match(doc.text[ent.end_char : end]):
             score += 0.05  # "one in eight" says more than its "eight"
         spans.append(Span(start, end, max(0.0, min(min(score, 1.0) + preference, 1.0)), of_kind))
@@ -548,6 +551,18 @@ def _ends_longer_name(ent) -> bool:
         return False
     owner = root.head.head
     return owner.i == ent.start - 2 and owner.pos_ == "PROPN" and owner.text[:1].isupper()
+
+
+QUESTION_ADJECTIVE = re.compile(r"(?<!^)\b([A-Z][a-z]{3,})(?:ese|ian|ish|an|i)\b")
+
+
+def _country_of_question_adjective(q: Question, ent) -> bool:
+    """'In which Chinese province ...' is not answered by "China", nor 'which Iraqi city' by
+    "Iraq": the question's own adjective already names that country."""
+    if q.qtype != "place" or ent.label_ != "GPE":
+        return False
+    stems = {m.group(1)[:4].lower() for m in QUESTION_ADJECTIVE.finditer(q.text)}
+    return ent.text[:4].lower() in stems and len(ent.text.split()) == 1
 
 
 def _names_the_focus(q: Question, ent) -> bool:

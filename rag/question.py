@@ -47,7 +47,8 @@ FOCUS_TYPES = {
                "wife son daughter father mother brother sister victim suspect defendant witness soldier "
                "teenager student teacher veteran heir nominee finalist champion winger keeper referee "
                "cricketer skipper attorney backbencher lawmaker legislator peer negotiator character councillor "
-               "solicitor barrister inspector hacker programmer commentator pundit").split(),
+               "solicitor barrister inspector hacker programmer commentator pundit mate teammate colleague "
+               "bencher frontbencher").split(),
     "organisation": ("organisation organization group company firm agency party team club body "
                      "institution network bank militia coalition union association department "
                      "ministry government newspaper channel broadcaster studio label band "
@@ -105,7 +106,8 @@ NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall)\b|\bwhat (pe
 DATE = re.compile(r"^\s*when\b|\bwhen (did|was|is|will|were|does|do|has|had|are)\b|\bsince when\b"
                   r"|\bby when\b|\bon what (day|date)\b|\bin what (year|month)\b", re.I)
 COUNTED = re.compile(r"^\s*(\w+\s+)?(which|what|name|list)\s+(the\s+)?(two|three|four|five|six|seven|eight|nine|ten|both)\b", re.I)
-WHICH_ONES = re.compile(r"^\s*([^,?]{1,80},\s*)?(in\s+)?(what|which)\b", re.I)
+# "(In) which fields ...", also after an opening clause or a noun: "Consumers in which countries ..."
+WHICH_ONES = re.compile(r"^\s*([^,?]{1,80},\s*)?((?:[\w-]+\s+){0,3}in\s+)?(what|which)\b", re.I)
 KIND_OF = re.compile(r"\b(what|which) (type|kind|sort|form)s? of\b", re.I)  # one kind, not a list
 PLACE = re.compile(r"\bwhere\b|\bin what (city|country|town|place)\b", re.I)
 PERSON = re.compile(r"\b[Ww]ho(m|se)?\b")  # not "WHO", the organisation
@@ -209,13 +211,19 @@ def _focus_after_wh(doc):
     if start is None:
         return None
     focus = None
+    request = doc[start].lower_ not in ("which", "what", "whose")
     for tok in doc[start + 1 :]:
+        if tok.text == "-" and not tok.whitespace_ and tok.i > 0 and not doc[tok.i - 1].whitespace_:
+            continue  # "team-mate", "front-benchers": one word to a reader
         if tok.lower_ in AUXILIARIES or tok.pos_ in ("ADP", "PUNCT", "PRON", "DET", "CCONJ", "SCONJ"):
             break
         if focus is not None and (tok.tag_ in ("VBD", "VBZ", "VBP", "MD") or (
                 tok.tag_ in ("VBN", "VBG") and not _modifies_next(doc, tok))):
             break  # "Which ... boss told", "the general killed in": the verb after the noun
         if tok.tag_ == "POS" and focus is not None:
+            if request:  # "Name the Asian Development Bank's top economist": the economist
+                focus = None
+                continue
             break  # "which former president's administration" asks about the president
         if tok.pos_ in ("NOUN", "PROPN", "VERB") or tok.tag_ in ("NN", "NNS", "VBZ"):
             focus = tok

@@ -657,3 +657,15 @@ def test_owners_reasons_names_and_lists_of_a_kind(question, text, expected):
 ])
 def test_currencies_set_phrases_and_calendar_dates(question, text, expected):
     assert _span(question, text) == expected
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # the question's "Chinese" already names China; "province" is no part of the name
+    ("In which Chinese province is the Wolong Nature Reserve?",
+     "The Wolong Nature Reserve in China's Sichuan province is home to many pandas.", "Sichuan"),
+    # a capitalised "County" is
+    ("In which county was the lawsuit against the retailer filed?",
+     "The lawsuit was filed in Washington County by a mother of two.", "Washington County"),
+])
+def test_the_place_asked_for_not_the_one_the_question_implies(question, text, expected):
+    assert _span(question, text) == expected

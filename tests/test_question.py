@@ -232,3 +232,16 @@ def test_causes_levels_missions_and_groups_of_people(question, qtype):
 
 def test_a_sum_of_money_is_asked_for_a_profit_not_its_growth():
     assert analyse("What pre-tax profit did the group report for 2004?").labels["PERCENT"] < 1.0
+
+
+@pytest.mark.parametrize("question,qtype,focus", [
+    ("Name the Asian Development Bank's top economist, who said poverty was the greatest threat.",
+     "person", "economist"),
+    ("To which Arsenal team-mate of Thierry Henry did the coach address the remarks?", "person", "mate"),
+    ("Consumers in which countries were questioned in the survey on RFID tags?", "list", "country"),
+    ("Which three senior Tory front-benchers had doubts about the plan?", "list", "bencher"),
+    ("Which former president's administration signed the deal?", "person", "president"),
+])
+def test_hyphened_nouns_named_owners_and_which_after_a_noun(question, qtype, focus):
+    analysed = analyse(question)
+    assert (analysed.qtype, analysed.focus) == (qtype, focus)
