@@ -447,6 +447,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= 0.5  # "what sum will each member get" is not "800,000 members"
         if q.qtype == "number" and _measures_something_else(q, doc, ent):
             score *= 0.5  # "a 133-hectare ranch" gives the ranch's size, not the price asked for
+        if ent.label_ == "MONEY":
+            score += _currency_fit(q, doc.text[max(0, ent.start_char - 1) : ent.end_char])
         if q.wh_prep and _after_preposition(ent) == q.wh_prep:
             score += 0.1  # "By what deadline ...?": "by 14 March"
         elif prep_matters and _after_preposition(ent):
@@ -480,6 +482,18 @@ def _measures_something_else(q: Question, doc, ent) -> bool:
     unit is not what the question asks about."""
     unit = HYPHENED_UNIT.match(doc.text, ent.end_char)
     return unit is not None and tokenize(unit.group(1))[:1] != [q.focus_stem]
+
+
+CURRENCY_PLACES = [(re.compile(r"\b(UK|Britain|British)\b"), "£"), (re.compile(r"\b(US|America|American)\b"), "$"),
+                   (re.compile(r"\b(euros?|eurozone|Europe)\b", re.I), "€")]
+
+
+def _currency_fit(q: Question, amount: str) -> float:
+    """'What is the UK price ...?': "£339", not the "$499" beside it."""
+    wanted = {sign for pattern, sign in CURRENCY_PLACES if pattern.search(q.text)}
+    if len(wanted) != 1 or not any(sign in amount for sign in "£$€"):
+        return 0.0
+    return 0.1 if wanted.pop() in amount else -0.1
 
 
 def _after_preposition(ent) -> str:
@@ -770,11 +784,20 @@ def _described_fillers(q: Question, doc, matched: list[int]) -> list[Span]:
             if target is None or _stem(target) not in kinds:
                 continue
             phrase = _phrase_of(doc, target)
-            if _is_in_question(q, phrase.text):
-                continue
+            if _is_in_question(q, phrase.text) or _named_beside(doc, phrase):
+                continue  # "The chairman of the Bar Council, Guy Mansfield QC": the name answers
             score = 0.8 * _fit(q, doc, phrase.start, phrase.end, matched)
             spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
     return spans
+
+
+def _named_beside(doc, phrase) -> bool:
+    """The described one is named right beside, between commas: "the chairman of the Bar
+    Council, Guy Mansfield QC, warned" (read from the words: the parse often misses it)."""
+    end = phrase.end - 1 if phrase.end > phrase.start + 1 and doc[phrase.end - 1].text == "," else phrase.end
+    after = doc[end + 1] if end + 1 < len(doc) and doc[end].text == "," else None
+    before = doc[phrase.start - 2] if phrase.start >= 2 and doc[phrase.start - 1].text == "," else None
+    return any(t is not None and t.ent_type_ in ("PERSON", "ORG") for t in (after, before))
 
 
 UNIT_BEFORE = re.compile(r"[£$€¥]\s?$")
@@ -1554,6 +1577,17 @@ GLOSS_AFTER = re.compile(r"\s*(?:,\s*(?:or|meaning|which means|roughly)\s+|\(\s*
                          r"[\"“‘']?([^\"”’'().;]+)")
 
 
+BASIS_QUESTION = re.compile(r"\bon what basis\b|\bwhat (?:is|was|are|were) the basis\b", re.I)
+BASIS_GIVEN = re.compile(r"\b(?:based on|on the basis of|founded on|built on)\s+([^,.;:]+)", re.I)
+
+
+def _basis_spans(q: Question, text: str) -> list[Span]:
+    """'On what basis are they proceeding?' → what the sentence says it is "based on"."""
+    if not BASIS_QUESTION.search(q.text):
+        return []
+    return [Span(m.start(1), m.end(1), 0.9, True) for m in BASIS_GIVEN.finditer(text)]
+
+
 def _gloss_spans(q: Question, text: str) -> list[Span]:
     """'What does "Television Numerique pour Tous" mean?' → the gloss the article gives after
     the term: 'Television Numerique pour Tous, or "digital television for all"'."""
@@ -1666,8 +1700,8 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
     doc = parse(text, lemmas=False)
     matched = _question_tokens(q, doc)
     asked_form: list[Span] = []  # what the question's form asks for: the means, what a name is
-    typed: list[Span] = (_acronym_spans(q, text) + _gloss_spans(q, text) + _naming_spans(q, doc, matched)
-                         + _dateline_spans(q, text))
+    typed: list[Span] = (_acronym_spans(q, text) + _gloss_spans(q, text) + _basis_spans(q, text)
+                         + _naming_spans(q, doc, matched) + _dateline_spans(q, text))
     if q.qtype in EXTRACTORS:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
     elif q.qtype != "phrase":

@@ -71,17 +71,17 @@ def focus_kind(noun: str) -> str | None:
     return FOCUS_TO_TYPE.get(noun) or ("person" if PERSON_SUFFIX.match(noun) else None)
 
 REASON = re.compile(
-    r"^\s*(why|how come)\b|\b(for|on) what (reason|purpose|grounds?|basis)\b|\bwhat (was|is|were|are) the (\w+ )?"
+    r"^\s*(why|how come)\b|\b(for|on) what (reason|purpose|grounds?)\b|\bas (the )?(grounds|reason|justification)\b|\bwhat (was|is|were|are) the (\w+ )?"
     r"(reason|cause|motive|purpose|rationale|grounds?|aim|goal|objective|justification|explanation)\b|"
     # "What explanation did the singer give for ...", "what makes Word files prone to leaks"
     r"\bwhat (reason|explanation|justification|excuse|motive|rationale)s? (did|does|do|was|were|is|has|have|had)\b|"
-    r"\bwhat (goal|aim|purpose|objective|motivation)s?\b|\bwhat makes\b|\bwhat (helped|prompted|caused|led to|motivated|"
+    r"\bwhat (goal|aim|purpose|objective|motivation)s?\b|\bwhat makes\b|\bwhat (helped|helps|prompted|caused|led to|motivated|"
     r"triggered|drove|brought)\b|\breasons?\b.*\b(for|behind)\b"
     # "What event led the parliament to pass ...": a cause, not "what company led the bid"
     r"|\bwhat (event|incident|development|move|decision|factor)s? (prompted|caused|motivated|triggered|"
     r"drove|brought|sparked|spurred|led)\b"
     # "What led Multiplex to switch ...", "What justified pulling ...", "What fault prompted GM to ..."
-    r"|^\s*what (led|justified|justifies|explains|explained)\b"
+    r"|^\s*what (led|justified|justifies|explains|explained)\b|\bwhat helps? (to )?explain\b"
     r"|^\s*what [\w-]+ (prompted|caused|motivated|triggered|sparked|spurred|forced)\b",
     re.I,
 )

@@ -669,3 +669,21 @@ def test_currencies_set_phrases_and_calendar_dates(question, text, expected):
 ])
 def test_the_place_asked_for_not_the_one_the_question_implies(question, text, expected):
     assert _span(question, text) == expected
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # for "who", the name beside a description, not the description
+    ("Who, as head of the barristers' body, warned that ID cards risked driving people to extremists?",
+     "The chairman of the Bar Council, Guy Mansfield QC warned there was a real risk that people "
+     "would be driven into the hands of extremists.", "Guy Mansfield QC"),
+    # the currency of the place the question names
+    ("What is the UK price of the budget Macintosh that Steve Jobs unveiled?",
+     'The $499 Macintosh, sold for £339 in the UK, was described by Jobs as the "most important Mac".',
+     "£339"),
+    # "on what basis" is answered by what it is "based on"
+    ("On what basis did Blinken say the two countries were proceeding together?",
+     "Blinken said the two countries were proceeding together in partnership based on mutual respect "
+     "and mutual interests.", "mutual respect and mutual interests"),
+])
+def test_names_currencies_and_bases(question, text, expected):
+    assert _span(question, text) == expected

@@ -245,3 +245,12 @@ def test_a_sum_of_money_is_asked_for_a_profit_not_its_growth():
 def test_hyphened_nouns_named_owners_and_which_after_a_noun(question, qtype, focus):
     analysed = analyse(question)
     assert (analysed.qtype, analysed.focus) == (qtype, focus)
+
+
+@pytest.mark.parametrize("question,qtype", [
+    ("On what basis did the minister say the two countries were proceeding together?", "phrase"),
+    ("What did the joint statement cite as grounds for moving the troops out?", "reason"),
+    ("According to the correspondent, what helps explain why Italians were so downbeat?", "reason"),
+])
+def test_bases_grounds_and_explanations(question, qtype):
+    assert analyse(question).qtype == qtype
