@@ -114,7 +114,7 @@ def _context_words(hit: Hit) -> set[str]:
     return set(tokenize(hit.context or hit.passage.title))
 
 
-def _coverage(q: Question, hit: Hit, words: set[str], idf: dict[str, float],
+def _coverage(q: Question, words: set[str], context: set[str], idf: dict[str, float],
               default: float) -> tuple[float, float, float, float]:
     """How much of the question the passage covers, rare words weighing more (BM25's idf).
 
@@ -122,7 +122,6 @@ def _coverage(q: Question, hit: Hit, words: set[str], idf: dict[str, float],
     Words found only around the passage (title, neighbouring sentences) count partly (see
     CONTEXT_CREDIT): they say which event the passage is about, not the fact asked for.
     """
-    context = _context_words(hit)
     weight = {t: idf.get(t, default) * (1.5 if t in q.key_terms else 1.0) for t in q.terms}
     total = sum(weight.values()) or 1.0
     found = sum(w * (1.0 if t in words else CONTEXT_CREDIT[t in q.key_terms] if t in context else 0.0)
@@ -199,12 +198,12 @@ def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> lis
     default = max(idf.values(), default=1.0)
     for hit in hits[:POOL]:
         words = set(tokenize(hit.passage.search_text))
-        cov, key_cov, sentence_cov, missing = _coverage(q, hit, words, idf, default)
+        context = _context_words(hit)
+        cov, key_cov, sentence_cov, missing = _coverage(q, words, context, idf, default)
         hint = _type_hint(q, hit.passage.search_text)
         anchor = _has_anchor(q, words)
         score = 0.45 * hit.dense + 0.45 * cov + 0.10 * key_cov + HINT_WEIGHT * hint + ANCHOR_WEIGHT * anchor
-        names_missing = bool(q.name_terms) and not any(
-            t in words or t in _context_words(hit) for t in q.name_terms)
+        names_missing = bool(q.name_terms) and not any(t in words or t in context for t in q.name_terms)
         scored.append(_Scored(hit, cov, key_cov, score, sentence_cov, missing, hint,
                               anchor, *_relation_coverage(q, words, idf, default), names_missing))
     return sorted(_with_article_prior(scored), key=lambda s: s.score, reverse=True)
@@ -411,7 +410,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     prep_matters = bool(q.wh_prep) and any(_after_preposition(e) == q.wh_prep for e in entities)
     for ent in entities:
         fit_label = _label_fit(q, labels, ent)
-        if _names_question_subject(q, ent) or _ends_longer_name(ent) or _country_of_question_adjective(q, ent):
+        if (_names_question_subject(q, ent) or _ends_longer_name(ent)
+                or _country_of_question_adjective(q, ent)):
             continue
         if _fills_asked_role(q, ent) and ent.label_ in SURE_NAME_LABELS and q.qtype in NAME_TYPES:
             # "Hussein told Rudaw ..." for "Which outlet did Hussein tell ...?", "Everasia is
@@ -801,6 +801,7 @@ def _named_beside(doc, phrase) -> bool:
 
 
 UNIT_BEFORE = re.compile(r"[£$€¥]\s?$")
+CURRENCY_LETTERS = re.compile(r"(?<![\w$])[A-Z]{1,2}$")  # the "A" of "A$67.7m"
 UNIT_AFTER = re.compile(r"^(?:bn|m|k|tn|%|\s?(?:million|billion|trillion|per ?cent|percent))\b", re.I)
 PROPORTION_AFTER = re.compile(rf"^ (?:in|out of) (?:\d[\d,.]*|{NUMBER_WORDS})\b", re.I)
 
@@ -811,8 +812,9 @@ def _with_units(text: str, start: int, end: int) -> tuple[int, int]:
     before = UNIT_BEFORE.search(text[max(0, start - 2) : start])
     if before:
         start -= len(before.group(0))
-    if text[start : start + 1] in "$" and re.search(r"(?<![\w$])(?:[A-Z]{1,2})$", text[max(0, start - 3) : start]):
-        start -= len(re.search(r"[A-Z]{1,2}$", text[:start]).group(0))  # "A$67.7m", "US$3bn"
+    letters = CURRENCY_LETTERS.search(text[max(0, start - 3) : start]) if text.startswith("$", start) else None
+    if letters:
+        start -= len(letters.group(0))  # "A$67.7m", "US$3bn"
     after = UNIT_AFTER.match(text[end : end + 12]) or PROPORTION_AFTER.match(text[end : end + 20])
     if after:
         end += len(after.group(0))
@@ -820,6 +822,7 @@ def _with_units(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 ENTITY_TYPES = {"date", "number", "person", "organisation", "place"}
+AGO = re.compile(r"\bago\b", re.I)
 VAGUE_DATE = re.compile(r"\b(few|several|some|couple of)\b.*\bago\b|\brecent(ly)?\b|\bin the past\b", re.I)
 ABSOLUTE_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|"
                            r"oct|nov|dec)|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
@@ -835,7 +838,7 @@ def _date_preference(q: Question, text: str) -> float:
         return -0.3
     if VAGUE_DATE.search(text):
         return -0.2  # "just a few days ago" dates nothing a reader can check
-    if re.search(r"\bago\b", text):
+    if AGO.search(text):
         return -0.1  # "10 years ago" is a date only from the article's own
     return 0.15 if ABSOLUTE_DATE.search(text) else 0.0
 
@@ -1146,7 +1149,8 @@ ASKED_COUNT = re.compile(rf"\b(?:which|what|name|list)\s+(?:the\s+)?({'|'.join(C
 
 def _list_score(q: Question, doc, start: int, end: int, matched: list[int], items: int) -> float:
     """The more items, the likelier the list asked for; "which three ..." wants exactly three."""
-    score = _fit(q, doc, start, end, matched) * (0.5 + 0.08 * min(items, 8)) * _items_of_kind(q, doc, start, end, items)
+    score = (_fit(q, doc, start, end, matched) * (0.5 + 0.08 * min(items, 8))
+             * _items_of_kind(q, doc, start, end, items))
     m = ASKED_COUNT.search(q.text)
     return score + (0.2 if m and COUNT_WORDS[m.group(1).lower()] == items else 0.0)
 
@@ -1588,6 +1592,10 @@ def _basis_spans(q: Question, text: str) -> list[Span]:
     return [Span(m.start(1), m.end(1), 0.9, True) for m in BASIS_GIVEN.finditer(text)]
 
 
+# what frames the quoted term in the question: "the French branding '...'"
+QUOTED_TERM_FRAME = re.compile(r"^(?:the\s+)?(?:[\w-]+\s+){0,3}?[\"“‘']|[\"”’']$")
+
+
 def _gloss_spans(q: Question, text: str) -> list[Span]:
     """'What does "Television Numerique pour Tous" mean?' → the gloss the article gives after
     the term: 'Television Numerique pour Tous, or "digital television for all"'."""
@@ -1595,7 +1603,7 @@ def _gloss_spans(q: Question, text: str) -> list[Span]:
     if not m:
         return []
     term = next(g for g in m.groups() if g)
-    term = re.sub(r"^(?:the\s+)?(?:[\w-]+\s+){0,3}?[\"“‘']|[\"”’']$", "", term.strip())  # "the French branding 'X'"
+    term = QUOTED_TERM_FRAME.sub("", term.strip())
     spans = []
     for found in re.finditer(re.escape(term), text, re.I):
         gloss = GLOSS_AFTER.match(text, found.end())
@@ -1643,7 +1651,8 @@ def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans + _names_before_focus(q, doc, matched)
 
 
-QUOTED_NAME = re.compile(r"[\"“]([^\"”]{2,40})[\"”]\s|((?:[A-Z][\w’'-]*\s)*[A-Z][\w’'-]*)\s")
+# a quoted or capitalised name ending right where the text does ("the "Hartz-IV" ")
+QUOTED_NAME_AT_END = re.compile(r"(?:[\"“]([^\"”]{2,40})[\"”]|((?:[A-Z][\w’'-]*\s)*[A-Z][\w’'-]*))\s$")
 
 
 def _names_before_focus(q: Question, doc, matched: list[int]) -> list[Span]:
@@ -1654,10 +1663,8 @@ def _names_before_focus(q: Question, doc, matched: list[int]) -> list[Span]:
         if not (q.focus and _is_focus(q, tok)) or tok.i == 0:
             continue
         before = doc.text[max(0, tok.idx - 60) : tok.idx]
-        found = None
-        for found in QUOTED_NAME.finditer(before):
-            pass
-        if found is None or found.end() != len(before):
+        found = QUOTED_NAME_AT_END.search(before)
+        if found is None:
             continue
         group = 1 if found.group(1) else 2
         start = tok.idx - len(before) + found.start(group)

@@ -46,8 +46,8 @@ FOCUS_TYPES = {
                "tycoon billionaire investor banker adviser advisor aide deputy rival opponent husband "
                "wife son daughter father mother brother sister victim suspect defendant witness soldier "
                "teenager student teacher veteran heir nominee finalist champion winger keeper referee "
-               "cricketer skipper attorney backbencher lawmaker legislator peer negotiator character councillor "
-               "solicitor barrister inspector hacker programmer commentator pundit mate teammate colleague "
+               "cricketer skipper attorney backbencher lawmaker legislator peer negotiator character "
+               "councillor solicitor barrister inspector hacker programmer commentator pundit mate teammate colleague "
                "bencher frontbencher").split(),
     "organisation": ("organisation organization group company firm agency party team club body "
                      "institution network bank militia coalition union association department "
@@ -56,7 +56,8 @@ FOCUS_TYPES = {
                      "regulator court council committee commission faction outlet grouping "
                      "alliance federation league organisation paper tabloid magazine publisher "
                      "developer operator provider watchdog charity university school hospital broker "
-                     "lender insurer supermarket chain brand giant affiliate subsidiary offshoot squad outfit consortium website mission").split(),
+                     "lender insurer supermarket chain brand giant affiliate subsidiary offshoot squad outfit "
+                     "consortium website mission").split(),
     "place": ("city country place region town capital state location venue nation area "
               "province district village site county continent hall stadium building "
               "neighbourhood neighborhood market airport island street resort port harbour suburb nationality "
@@ -71,11 +72,13 @@ def focus_kind(noun: str) -> str | None:
     return FOCUS_TO_TYPE.get(noun) or ("person" if PERSON_SUFFIX.match(noun) else None)
 
 REASON = re.compile(
-    r"^\s*(why|how come)\b|\b(for|on) what (reason|purpose|grounds?)\b|\bas (the )?(grounds|reason|justification)\b|\bwhat (was|is|were|are) the (\w+ )?"
+    r"^\s*(why|how come)\b|\b(for|on) what (reason|purpose|grounds?)\b|\bas (the )?(grounds|reason|justification)\b|"
+    r"\bwhat (was|is|were|are) the (\w+ )?"
     r"(reason|cause|motive|purpose|rationale|grounds?|aim|goal|objective|justification|explanation)\b|"
     # "What explanation did the singer give for ...", "what makes Word files prone to leaks"
     r"\bwhat (reason|explanation|justification|excuse|motive|rationale)s? (did|does|do|was|were|is|has|have|had)\b|"
-    r"\bwhat (goal|aim|purpose|objective|motivation)s?\b|\bwhat makes\b|\bwhat (helped|helps|prompted|caused|led to|motivated|"
+    r"\bwhat (goal|aim|purpose|objective|motivation)s?\b|\bwhat makes\b|"
+    r"\bwhat (helped|helps|prompted|caused|led to|motivated|"
     r"triggered|drove|brought)\b|\breasons?\b.*\b(for|behind)\b"
     # "What event led the parliament to pass ...": a cause, not "what company led the bid"
     r"|\bwhat (event|incident|development|move|decision|factor)s? (prompted|caused|motivated|triggered|"
@@ -93,7 +96,8 @@ QUOTE = re.compile(
 )
 LEAD_IN = re.compile(r"^\s*(according to|in the words of|as reported by|per)\b[^,?]{1,80},\s*", re.I)
 AMOUNT = re.compile(r"\bhow much\b", re.I)
-PRICED = re.compile(r"\b(charge|cost|pay|earn|fetch)\b(?! tribute)", re.I)  # "what will it charge": a sum
+PRICE_VERB = r"\b(charge|cost|pay|earn|fetch)\b(?! tribute)"  # "what will it charge": a sum
+PRICED = re.compile(PRICE_VERB, re.I)
 COUNT = re.compile(r"\bhow many\b", re.I)
 MONEY_FOCUS = frozenset("sum cost price value salary fee fine pay wage budget fare bill debt loss profit "
                         "revenue turnover deficit surplus".split())  # "what sum ...": an amount
@@ -101,7 +105,7 @@ DURATION_ASKED = re.compile(r"\bhow long\b|\bhow much time\b|\bhow many (seconds
                             r"years|decades)\b", re.I)
 NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall)\b|\bwhat (percentage|proportion)\b"
                     # "What will the website charge for each hunt?": a price
-                    r"|^\s*what (will|would|did|does|do|is|was) [^?]{1,60}\b(charge|cost|pay|earn|fetch)\b(?! tribute)",
+                    rf"|^\s*what (will|would|did|does|do|is|was) [^?]{{1,60}}{PRICE_VERB}",
                     re.I)
 DATE = re.compile(r"^\s*when\b|\bwhen (did|was|is|will|were|does|do|has|had|are)\b|\bsince when\b"
                   r"|\bby when\b|\bon what (day|date)\b|\bin what (year|month)\b", re.I)
