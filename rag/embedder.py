@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -28,6 +29,8 @@ import numpy as np
 
 __all__ = [
     "Embedder",
+    "TokenEncoder",
+    "TokenVectors",
     "MiniLMEmbedder",
     "OnnxMiniLMEmbedder",
     "default_embedder",
@@ -54,6 +57,28 @@ class Embedder(Protocol):
     name: str
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class TokenVectors:
+    """A text's word pieces read in context: each piece's character span in the text and its
+    L2-normalised vector (the model's last layer, before pooling; [CLS] and [SEP] left out)."""
+
+    spans: tuple[tuple[int, int], ...]
+    vectors: np.ndarray  # (pieces, DIMENSIONS)
+
+
+class TokenEncoder(Protocol):
+    """What the answer selector needs to compare words in context (see rag.soft_match)."""
+
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]: ...
+
+
+def _token_vectors(hidden: np.ndarray, spans: Sequence[tuple[int, int]], keep: Sequence[bool]) -> TokenVectors:
+    rows = [i for i, kept in enumerate(keep) if kept]
+    vectors = hidden[rows].astype(np.float32)
+    vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+    return TokenVectors(tuple((int(spans[i][0]), int(spans[i][1])) for i in rows), vectors)
 
 
 def _offline() -> None:
@@ -110,6 +135,21 @@ class MiniLMEmbedder:
         )
         return np.asarray(vectors, dtype=np.float32)
 
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+        import torch
+
+        tokenizer, bert = self.model.tokenizer, self.model[0].auto_model
+        out = []
+        for text in texts:
+            encoded = tokenizer(text, return_tensors="pt", truncation=True, max_length=self.model.max_seq_length,
+                                return_offsets_mapping=True, return_special_tokens_mask=True)
+            spans = encoded.pop("offset_mapping")[0].tolist()
+            special = encoded.pop("special_tokens_mask")[0].tolist()
+            with torch.no_grad():
+                hidden = bert(**encoded).last_hidden_state[0].numpy()
+            out.append(_token_vectors(hidden, spans, [not flag for flag in special]))
+        return out
+
 
 def _model_settings() -> tuple[int, str]:
     """(max tokens, pooling) as sentence-transformers would read them from the model folder."""
@@ -147,8 +187,8 @@ class OnnxMiniLMEmbedder:
         )
         self._lock = threading.Lock()  # one run at a time: the session already uses every core
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        encoded = self.tokenizer.encode_batch(texts)
+    def _run(self, encoded) -> tuple[np.ndarray, np.ndarray]:
+        """The last hidden layer for a batch of encodings, and their attention mask."""
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
         with self._lock:
@@ -156,6 +196,10 @@ class OnnxMiniLMEmbedder:
                 None,
                 {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
             )[0]
+        return hidden, mask
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        hidden, mask = self._run(self.tokenizer.encode_batch(texts))
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
@@ -171,6 +215,15 @@ class OnnxMiniLMEmbedder:
             rows = order[i : i + self.batch_size]
             out[rows] = self._encode_batch([texts[r] for r in rows])
         return out
+
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+        encoded = self.tokenizer.encode_batch(list(texts)) if texts else []
+        if not encoded:
+            return []
+        hidden, mask = self._run(encoded)
+        return [_token_vectors(hidden[row], e.offsets,
+                               [bool(m) and not special for m, special in zip(mask[row], e.special_tokens_mask)])
+                for row, e in enumerate(encoded)]
 
 
 def export_onnx(target: Path) -> Path:
@@ -240,3 +293,6 @@ class LazyEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return default_embedder().embed(texts)
+
+    def token_vectors(self, texts: Sequence[str]) -> list[TokenVectors]:
+        return default_embedder().token_vectors(texts)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .answer import select_answer
 from .config import Settings
-from .embedder import Embedder, LazyEmbedder
+from .embedder import Embedder, LazyEmbedder, TokenEncoder
 from .errors import InvalidQuestion
 from .ingest import IngestReport, ingest
 from .nlp import parse
@@ -101,10 +101,14 @@ class Pipeline:
             hits = self.retriever.retrieve(cleaned.text, n=max(k, 20))
             idf = self.retriever.lexical_index().idf
         parsed.result()
-        answer = select_answer(cleaned.text, hits, k=k, idf=idf)
+        answer = select_answer(cleaned.text, hits, k=k, idf=idf, encoder=self._token_encoder())
         if cleaned.truncated:
             answer = replace(answer, note="; ".join(filter(None, [cleaned.note(), answer.note])))
         return answer
+
+    def _token_encoder(self) -> TokenEncoder | None:
+        # A test's fake embedder has no word pieces: the selector then loads the real model.
+        return self.embedder if hasattr(self.embedder, "token_vectors") else None
 
     def ask_batch(self, questions: list[str], k: int = 5) -> list[Answer]:
         return [self.ask(q, k) for q in questions]

@@ -22,7 +22,7 @@ from .embedder import Embedder, cache_dir
 from .schema import Hit, Passage
 from .store import PassageStore
 
-__all__ = ["HybridRetriever", "LexicalIndex", "tokenize", "alias_spans", "RRF_K"]
+__all__ = ["HybridRetriever", "LexicalIndex", "tokenize", "alias_spans", "stopwords", "RRF_K"]
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def _stemmer():
 
 
 @lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
+def stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
     return frozenset(STOPWORDS_EN)
@@ -121,7 +121,7 @@ def _tokens(text: str) -> list[str]:
             text = pattern.sub(alias, text)
     words = [w.lower().replace("’", "'") for w in TOKEN.findall(text)]
     words = [w.replace(".", "") if "." in w and INITIALS.fullmatch(w) else w for w in words]
-    stop = _stopwords()
+    stop = stopwords()
     words = [IRREGULAR.get(w, w) for w in words]
     words = [w for w in words if w not in stop and w != "be"]
     return _stemmer().stemWords(words)

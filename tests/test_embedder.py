@@ -54,6 +54,21 @@ def test_batching_and_order_do_not_change_vectors(onnx_embedder):
     assert onnx_embedder.embed([]).shape == (0, 384)
 
 
+def test_onnx_word_pieces_match_sentence_transformers(onnx_embedder):
+    from rag.embedder import MiniLMEmbedder
+
+    reference = MiniLMEmbedder().token_vectors(SENTENCES)
+    ours = onnx_embedder.token_vectors(SENTENCES)  # one padded batch: padding must not leak in
+    for text, mine, theirs in zip(SENTENCES, ours, reference, strict=True):
+        assert mine.spans == theirs.spans
+        assert mine.vectors.shape == (len(mine.spans), 384)
+        assert np.allclose(mine.vectors, theirs.vectors, atol=1e-4)
+    pieces = [SENTENCES[0][a:b] for a, b in ours[0].spans]
+    assert pieces[:4] == ["Which", "Iraqi", "official", "led"]  # no [CLS]: spans index the text
+    assert ours[5].vectors.shape == (0, 384)  # the empty text has no pieces
+    assert len(ours[6].spans) == 254  # truncated like the sentence vectors, [CLS] and [SEP] aside
+
+
 def test_asking_from_the_cli_never_imports_torch(tmp_path, onnx_embedder):
     """The query path is ONNX Runtime + tokenizers + spaCy without torch: a fast cold start."""
     store = tmp_path / "store"
