@@ -20,7 +20,7 @@ from .question import (FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, TYPE_LABELS
                        token_words)
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
-from .soft_match import NEUTRAL, SoftMatch, soft_match, soft_matches
+from .soft_match import NEUTRAL, SoftMatch, soft_match
 
 __all__ = ["select_answer", "choose", "candidate_spans", "extract_span", "confidence", "date_notes", "Evidence",
            "Span", "ABSTAIN_BELOW", "POOL"]
@@ -31,10 +31,10 @@ PARSE_MARGIN = 0.3  # ... among those scoring within this of the best one
 # Confidence under which the selector declines, chosen from the dev-set sweep (10-fold
 # cross-validated confidences, folds split by question, 1,209 answers on sixteen runs, with the
 # proper-name veto of `confidence`): overall accuracy (declining an unanswerable question
-# counts as right) is flat at its best, 0.665-0.668, from 0.25 to 0.35 and lower on either
-# side. 0.30, in that plateau, is taken: it declines 40% of the unanswerable questions and 11%
-# of the answerable ones (34% and 9% at 0.25), and a wrong answer costs a reader more than a
-# decline. Above 0.35 every decline gained costs more than one right answer (mostly
+# counts as right) is flat at its best, 0.667-0.670, from 0.25 to 0.325 and lower on either
+# side. 0.30, in that plateau, is taken: it declines 44% of the unanswerable questions and 13%
+# of the answerable ones (38% and 10% at 0.25), and a wrong answer costs a reader more than a
+# decline. Above 0.325 every decline gained costs more than one right answer (mostly
 # paraphrased questions, whose answer sentences share few words with them).
 ABSTAIN_BELOW = 0.30
 HINT_WEIGHT = 0.10  # a sentence holding something of the asked-for kind (see _type_hint)
@@ -73,7 +73,6 @@ class _Choice:
     sentence: _Scored
     span: Span
     margin: float  # how far it beats the best sentence giving another answer (capped)
-    soft: SoftMatch  # the question read word by word against the sentence (see rag.soft_match)
 
 
 @dataclass(frozen=True)
@@ -1826,9 +1825,8 @@ def _trim(text: str, span: Span) -> Span:
 # → P(the answer is right), fitted on the hand-written dev sets (the seven seeds dev sets on the
 # seeds store, `seeds_dev`, `seeds_dev6` and `seeds_dev7` also on the big one, the seven BBC dev
 # sets on the big one: 1,209 answers labelled right when F1 ≥ 0.5).
-# Cross-validated by question, the ROC AUC is 0.830 with the proper-name veto. Without the
-# similarities it was 0.810; with them but before they also helped choose the answer (see
-# CONFIDENCE_WEIGHT), 0.841: the answers the model helps choose are harder for it to judge.
+# Cross-validated by question, the ROC AUC is 0.841 with the proper-name veto (0.810 without
+# the similarities on the same runs).
 # - The similarities take most of the weight the cosine, key coverage and the type hint had:
 #   they say the same more precisely, word by word, so those weights are near zero or negative.
 # - The question's verb and its non-name words in the sentence are what most separate on-topic
@@ -1838,11 +1836,11 @@ def _trim(text: str, span: Span) -> Span:
 # - A wide margin over the best sentence giving another answer means the choice is no guess.
 # - Per type: "who" and "how many" questions are answered wrongly more often than their
 #   evidence says (a person or figure is in nearly every sentence); phrases less often.
-WEIGHTS = (-0.17, -0.13, -0.17, -1.05, -1.03, 2.00, 1.80, 0.14, 0.51, 0.72, 1.18, 2.42,
-           -0.40, -0.85, -0.35, 0.02, 0.04, 0.36, 0.01, 0.25, 0.88,  # date number person
+WEIGHTS = (-0.22, 0.13, 0.10, -1.25, -0.92, 2.17, 1.71, 0.12, 0.54, 0.78, 1.14, 2.31,
+           -0.34, -0.81, -0.42, 0.07, 0.03, 0.34, -0.03, 0.12, 1.01,  # date number person
            # organisation place list reason quote phrase: the order of QUESTION_TYPES
-           3.74, 2.87)  # relation similarity, similarity outside the answer
-BIAS = -6.38
+           4.16, 2.56)  # relation similarity, similarity outside the answer
+BIAS = -6.86
 
 
 def confidence(evidence: Evidence) -> float:
@@ -1851,16 +1849,15 @@ def confidence(evidence: Evidence) -> float:
         # text around it mentions: whatever the span, it does not answer this question. A
         # nationality ("the Russian capital") does not count: articles say "Moscow".
         return 0.0
-    return _likelihood(evidence)
-
-
-def _likelihood(evidence: Evidence) -> float:
-    """The logistic model alone, without the veto."""
     z = BIAS + sum(w * v for w, v in zip(WEIGHTS, evidence.vector(), strict=True))
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def _evidence(q: Question, s: _Scored, span: Span | None, margin: float, soft: SoftMatch) -> Evidence:
+def _evidence(q: Question, s: _Scored, span: Span | None, margin: float,
+              encoder: TokenEncoder) -> Evidence:
+    # The veto needs no similarities: spare the encoder run.
+    soft = NEUTRAL if s.names_missing else soft_match(
+        q.text, s.hit.passage.search_text, (span.start, span.end) if span else None, encoder)
     return Evidence(s.hit.dense, s.coverage, s.key_coverage, s.sentence_coverage, s.missing,
                     bool(span and span.typed), span.score if span else 0.0, s.hint, s.anchor,
                     s.relation, s.relation_missing, margin, q.qtype, s.names_missing, soft)
@@ -1892,67 +1889,37 @@ def _agreeing(answer: str, best: _Scored, others: list[_Scored]) -> list[_Scored
 
 SPAN_WEIGHT = 0.3  # how much a better span can outweigh a better-matching sentence
 MAX_MARGIN = 0.5  # a margin this wide says all it can (also when no other answer is found)
-# How much the likelihood that an option is right (the confidence model without its veto)
-# weighs in the choice between options. On the thirteen older dev runs it raised the mean F1
-# from 0.719 to 0.725 at 0.25 and to 0.734 at 0.5. But the chosen answer's confidence is then
-# higher for wrong answers too: refitted on those runs, the dev7 runs' accuracy was 0.716 at
-# 0.25 and 0.696 at 0.5, against 0.711 without. 0.25 is no worse on any of these.
-CONFIDENCE_WEIGHT = 0.25
-# The margin over a rival is known only once the choice is made: meanwhile a middling one.
-PROVISIONAL_MARGIN = 0.25
 
 
-@dataclass(frozen=True)
-class _Option:
-    sentence: _Scored
-    span: Span
-    soft: SoftMatch
-    match: float  # sentence score and span fit: what the margin over a rival is measured in
-    rank: float  # ... plus the confidence that the answer is right: what the choice goes by
-
-
-def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None,
-           encoder: TokenEncoder | None = None) -> tuple[list[_Scored], _Choice | None]:
-    """The scored sentences, and the best sentence and span among them (or None).
-
-    ``encoder`` reads the question and each candidate sentence word by word (see
-    rag.soft_match); by default, the process-wide all-MiniLM-L6-v2, loaded when first used.
-    """
+def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None
+           ) -> tuple[list[_Scored], _Choice | None]:
+    """The scored sentences, and the best sentence and span among them (or None)."""
     scored = _score_sentences(q, hits, idf or {})
     # Sentences scoring far below the best are never chosen (dev sets: same answers without
     # them), so they are not parsed.
     top = [s for s in scored[:PARSED] if s.score >= scored[0].score - PARSE_MARGIN]
     parse_many([s.hit.passage.search_text for s in top], lemmas=False)  # one batch: twice as fast
-    found = [(s, span) for s in top if (span := extract_span(q, s.hit.passage.search_text)) is not None]
-    if not found:
-        return scored, None
-    softs = soft_matches(q.text, [(s.hit.passage.search_text, (span.start, span.end)) for s, span in found],
-                         encoder or LazyEmbedder())
-    options = []
-    for (s, span), soft in zip(found, softs, strict=True):
-        match = _match_score(q, s, span)
-        # Without the veto: a sentence that says "the city" for the question's "Leeds" may
-        # still be the one (the veto then declines the answer, if it is chosen).
-        likely = _likelihood(_evidence(q, s, span, PROVISIONAL_MARGIN, soft))
-        options.append(_Option(s, span, soft, match, match + CONFIDENCE_WEIGHT * likely))
-    best = max(options, key=lambda o: o.rank)  # the first of equals
-    # A close runner-up giving another answer makes the choice a guess. The margin leaves the
-    # confidence out: the winner's confidence is already the highest, and counting it twice
-    # would make wrong answers look surer.
-    answer = _answer_key(best.sentence, best.span)
-    rival = max((o.match for o in options if not _same_answer(_answer_key(o.sentence, o.span), answer)),
-                default=None)
-    margin = MAX_MARGIN if rival is None else min(best.match - rival, MAX_MARGIN)
-    return scored, _Choice(best.sentence, best.span, margin, best.soft)
-
-
-def _match_score(q: Question, s: _Scored, span: Span) -> float:
-    """The sentence that best matches the question wins unless another has a clearly better
-    span of the wanted kind."""
     # "how much" is answered by a figure, "how was X seen" by "as ...", not by any phrase
     wants_kind = q.qtype in KIND_TYPES or q.asks_definition or bool(DESCRIPTION_QUESTION.search(q.text))
-    match = s.score + SPAN_WEIGHT * span.score + (0.1 if span.typed else 0.0)
-    return match - 0.1 if wants_kind and not span.typed else match
+    options = []
+    for s in top:
+        span = extract_span(q, s.hit.passage.search_text)
+        if span is None:
+            continue
+        # The sentence that best matches the question wins unless another has a clearly
+        # better span of the wanted kind.
+        combined = s.score + SPAN_WEIGHT * span.score + (0.1 if span.typed else 0.0)
+        if wants_kind and not span.typed:
+            combined -= 0.1
+        options.append((combined, s, span))
+    if not options:
+        return scored, None
+    best_combined, best, span = max(options, key=lambda o: o[0])  # the first of equals
+    # A close runner-up giving another answer makes the choice a guess.
+    answer = _answer_key(best, span)
+    rival = max((c for c, s, sp in options if not _same_answer(_answer_key(s, sp), answer)), default=None)
+    margin = MAX_MARGIN if rival is None else min(best_combined - rival, MAX_MARGIN)
+    return scored, _Choice(best, span, margin)
 
 
 def _answer_key(s: _Scored, span: Span) -> str:
@@ -1974,15 +1941,14 @@ def select_answer(question: str, hits: list[Hit], k: int = 5,
     """
     encoder = encoder or LazyEmbedder()
     q = analyse(question)
-    scored, chosen = choose(q, hits, idf, encoder)
+    scored, chosen = choose(q, hits, idf)
     if not scored:
         return Answer(question=question, answer="", abstained=True, confidence=0.0,
                       answer_type=q.qtype, note="the store is empty")
     if chosen is None:
-        soft = soft_match(q.text, scored[0].hit.passage.search_text, None, encoder)
-        return _declined(question, q, scored, k, confidence(_evidence(q, scored[0], None, 0.0, soft)))
+        return _declined(question, q, scored, k, confidence(_evidence(q, scored[0], None, 0.0, encoder)))
     best, span = chosen.sentence, chosen.span
-    conf = confidence(_evidence(q, best, span, chosen.margin, chosen.soft))
+    conf = confidence(_evidence(q, best, span, chosen.margin, encoder))
     if conf < abstain_below:
         return _declined(question, q, scored, k, conf)
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from .embedder import TokenEncoder, TokenVectors
 from .retriever import stopwords
 
-__all__ = ["NEUTRAL", "SoftMatch", "soft_match", "soft_matches"]
+__all__ = ["NEUTRAL", "SoftMatch", "soft_match"]
 
 
 @dataclass(frozen=True)
@@ -44,24 +44,11 @@ class SoftMatch:
 NEUTRAL = SoftMatch(relation=0.59, outside_answer=0.60)
 
 
-def soft_matches(question: str, answers: Sequence[tuple[str, tuple[int, int] | None]],
-                 encoder: TokenEncoder) -> list[SoftMatch]:
-    """The two similarities for each (sentence, answer span) pair; the span is given by character
-    offsets in the sentence, or None when no span was found. One encoder run for them all."""
-    if not answers:
-        return []
-    asked, *said = encoder.token_vectors([question, *(sentence for sentence, _ in answers)])
-    content, relation = _question_pieces(question, asked)
-    return [_match(asked, content, relation, pieces, span) for pieces, (_, span) in zip(said, answers, strict=True)]
-
-
 def soft_match(question: str, sentence: str, answer: tuple[int, int] | None,
                encoder: TokenEncoder) -> SoftMatch:
-    return soft_matches(question, [(sentence, answer)], encoder)[0]
-
-
-def _question_pieces(question: str, asked: TokenVectors) -> tuple[list[int], list[int]]:
-    """The question's content pieces, and those of them that are not names."""
+    """The two similarities for the answer span ``answer`` (character offsets in ``sentence``;
+    None when no span was found)."""
+    asked, said = encoder.token_vectors([question, sentence])
     words = [_word_at(question, *span) for span in asked.spans]
     stop = stopwords()
     # A word said twice counts once (a question padded with one word over and over is still
@@ -73,11 +60,6 @@ def _question_pieces(question: str, asked: TokenVectors) -> tuple[list[int], lis
     content = sorted(first.values())
     # A capitalised word inside the question is a name ("Blinken", "US", "American").
     relation = [i for i in content if not (words[i][0] > 0 and words[i][1][:1].isupper())] or content
-    return content, relation
-
-
-def _match(asked: TokenVectors, content: list[int], relation: list[int], said: TokenVectors,
-           answer: tuple[int, int] | None) -> SoftMatch:
     outside = [j for j, (start, end) in enumerate(said.spans)
                if answer is None or end <= answer[0] or start >= answer[1]]
     return SoftMatch(relation=_recall(asked, relation, said, range(len(said.spans))),

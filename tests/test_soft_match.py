@@ -75,17 +75,3 @@ def test_a_word_said_twice_counts_once():
     padded = soft_match("When did the port reopen? " + "padding " * 50, "The port reopened in May.", None,
                         WordEncoder())
     assert padded.relation == pytest.approx(once.relation * 4 / 5)  # one more word, not fifty
-
-
-def test_the_choice_carries_the_similarities_of_the_answer_it_chose():
-    from rag.answer import choose
-    from rag.question import analyse
-    from rag.schema import Hit, Passage
-
-    texts = ["The harbour was busy in summer.", "The harbour reopened on 4 May after repairs."]
-    hits = [Hit(Passage(id=f"a.txt:{i}", source="a.txt", title="News", text=t, start=0, end=len(t), position=i),
-                score=0.6, dense=0.6) for i, t in enumerate(texts)]
-    q = analyse("When did the harbour reopen?")
-    _, chosen = choose(q, hits, {}, WordEncoder())
-    assert chosen.sentence.hit.passage.text == texts[1]
-    assert chosen.soft == soft_match(q.text, texts[1], (chosen.span.start, chosen.span.end), WordEncoder())
