@@ -69,6 +69,20 @@ def test_onnx_word_pieces_match_sentence_transformers(onnx_embedder):
     assert len(ours[6].spans) == 254  # truncated like the sentence vectors, [CLS] and [SEP] aside
 
 
+def test_a_question_embedded_alone_keeps_its_word_pieces(onnx_embedder):
+    from rag.embedder import RECENT_TEXTS
+
+    fresh = onnx_embedder.token_vectors([SENTENCES[1], SENTENCES[2]])
+    onnx_embedder.embed([SENTENCES[1]])  # retrieval embeds the question alone
+    assert SENTENCES[1] in onnx_embedder._recent
+    kept = onnx_embedder.token_vectors([SENTENCES[1], SENTENCES[2]])
+    for a, b in zip(fresh, kept, strict=True):
+        assert a.spans == b.spans and np.allclose(a.vectors, b.vectors, atol=1e-5)
+    for i in range(RECENT_TEXTS + 5):
+        onnx_embedder.embed([f"question number {i}"])
+    assert len(onnx_embedder._recent) == RECENT_TEXTS and SENTENCES[1] not in onnx_embedder._recent
+
+
 def test_asking_from_the_cli_never_imports_torch(tmp_path, onnx_embedder):
     """The query path is ONNX Runtime + tokenizers + spaCy without torch: a fast cold start."""
     store = tmp_path / "store"
