@@ -1569,12 +1569,38 @@ def _acronym_spans(q: Question, text: str) -> list[Span]:
     if not m:
         return []
     acronym = m.group(1) or m.group(4) or m.group(5)  # "What is UNAMI?" too
-    spans = []
+    spans = _spelled_out(acronym, text)
     pattern = rf"((?:[A-Z][\w’'-]*\s+(?:(?:of|for|the|and|to|de)\s+)?){{1,8}})\(\s*{re.escape(acronym)}\s*\)"
     for found in re.finditer(pattern, text):
         spans.append(Span(found.start(1), found.end(1), 1.0, True))
     for found in re.finditer(rf"((?:the\s+)?(?:[A-Z][\w’'-]*\s*(?:(?:of|for|the|and|to)\s+)?){{1,8}}),\s+or\s+{re.escape(acronym)}\b", text):
         spans.append(Span(found.start(1), found.end(1), 1.0, True))
+    return spans
+
+
+ACRONYM_LINKS = frozenset("of for the and to de on in".split())
+
+
+def _spelled_out(acronym: str, text: str) -> list[Span]:
+    """The words before '(PML)' whose initials spell it, capitalised or not: 'progressive
+    multifocal leukoencephalopathy (PML)'."""
+    letters = [c for c in acronym.lower() if c.isalpha()]
+    spans = []
+    for found in re.finditer(rf"\(\s*{re.escape(acronym)}\s*\)|,\s+or\s+{re.escape(acronym)}\b", text):
+        words = list(re.finditer(r"[^\W_][\w’'-]*", text[: found.start()]))[-2 * len(letters) :]
+        needed, start = letters[:], None
+        for word in reversed(words):
+            if not needed:
+                break
+            initial = word.group(0)[0].lower()
+            if initial == needed[-1]:
+                needed.pop()
+                start = word.start()
+            elif word.group(0).lower() not in ACRONYM_LINKS:
+                break
+        if not needed and start is not None:
+            end = len(text[: found.start()].rstrip(" ,"))
+            spans.append(Span(start, end, 1.0, True))
     return spans
 
 

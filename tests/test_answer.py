@@ -34,6 +34,10 @@ def _span(question: str, text: str) -> str:
      "The coach called the result “a small miracle” after the final whistle.", "a small miracle"),
     ("What does NHS stand for?",
      "Waiting lists at the National Health Service (NHS) grew again.", "National Health Service"),
+    # spelled out in lower case: the initials say where the expansion starts
+    ("What does PML, the rare condition, stand for?",
+     "There were no reports of the rare condition - progressive multifocal leukoencephalopathy (PML) - "
+     "in patients.", "progressive multifocal leukoencephalopathy"),
 ])
 def test_span_of_the_asked_kind(question, text, expected):
     assert _span(question, text) == expected
