@@ -27,26 +27,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .embedder import TokenEncoder, TokenVectors
+import numpy as np
+
+from .embedder import TokenEncoder
 from .retriever import stopwords
 
 __all__ = ["NEUTRAL", "SoftMatch", "soft_match"]
+
+UNMEASURED = 0.5  # a figure about the answer span, when there is no span
+NEAR = 4  # word pieces either side of the answer that count as beside it
 
 
 @dataclass(frozen=True)
 class SoftMatch:
     relation: float
     outside_answer: float
+    weakest: float = UNMEASURED  # the two worst-matched of the relation's words
+    near_answer: float = UNMEASURED  # the question's words matched only beside the answer
+    echo: float = UNMEASURED  # how much the answer itself repeats the question
 
 
 # Stands in where the similarities are not measured (when the proper-name veto decides alone):
 # the dev runs' mean values.
-NEUTRAL = SoftMatch(relation=0.59, outside_answer=0.60)
+NEUTRAL = SoftMatch(relation=0.59, outside_answer=0.60, weakest=0.35, near_answer=0.42, echo=0.40)
 
 
 def soft_match(question: str, sentence: str, answer: tuple[int, int] | None,
                encoder: TokenEncoder) -> SoftMatch:
-    """The two similarities for the answer span ``answer`` (character offsets in ``sentence``;
+    """The similarities for the answer span ``answer`` (character offsets in ``sentence``;
     None when no span was found)."""
     asked, said = encoder.token_vectors([question, sentence])
     words = [_word_at(question, *span) for span in asked.spans]
@@ -60,18 +68,57 @@ def soft_match(question: str, sentence: str, answer: tuple[int, int] | None,
     content = sorted(first.values())
     # A capitalised word inside the question is a name ("Blinken", "US", "American").
     relation = [i for i in content if not (words[i][0] > 0 and words[i][1][:1].isupper())] or content
-    outside = [j for j, (start, end) in enumerate(said.spans)
-               if answer is None or end <= answer[0] or start >= answer[1]]
-    return SoftMatch(relation=_recall(asked, relation, said, range(len(said.spans))),
-                     outside_answer=_recall(asked, content, said, outside))
+    similarity = asked.vectors @ said.vectors.T
+    inside = [j for j, (start, end) in enumerate(said.spans)
+              if answer is not None and start < answer[1] and end > answer[0]]
+    outside = [j for j in range(len(said.spans)) if j not in set(inside)]
+    return SoftMatch(relation=_recall(similarity, relation, range(len(said.spans))),
+                     outside_answer=_recall(similarity, content, outside),
+                     weakest=_weakest(similarity, relation, [words[i][0] for i in range(len(words))]),
+                     near_answer=_near(similarity, content, inside, len(said.spans)),
+                     echo=_echo(similarity, content, inside))
 
 
-def _recall(asked: TokenVectors, pieces: Sequence[int], said: TokenVectors, among: Sequence[int]) -> float:
+def _weakest(similarity: np.ndarray, pieces: Sequence[int], word_of: Sequence[int]) -> float:
+    """The mean of the two worst word matches: one asked-for detail the sentence lacks ("injured"
+    where it says "killed") is lost in a mean over every word."""
+    if not pieces or not similarity.shape[1]:
+        return 0.0
+    best = similarity.max(axis=1)
+    by_word: dict[int, float] = {}
+    for i in pieces:  # a word is as well matched as its best piece ("Hussein" of "Huss", "##ein")
+        by_word[word_of[i]] = max(by_word.get(word_of[i], -1.0), float(best[i]))
+    return float(np.mean(sorted(by_word.values())[:2]))
+
+
+def _near(similarity: np.ndarray, pieces: Sequence[int], inside: Sequence[int], length: int) -> float:
+    """How well the question's words are matched right beside the answer: an answer far from
+    what the question speaks of ("Washington", asked the name of a market) answers another
+    question of the same sentence."""
+    if not inside:
+        return UNMEASURED
+    beside = [j for j in range(max(0, min(inside) - NEAR), min(length, max(inside) + NEAR + 1))
+              if j not in set(inside)]
+    if not beside:
+        return UNMEASURED
+    return _recall(similarity, pieces, beside)
+
+
+def _echo(similarity: np.ndarray, pieces: Sequence[int], inside: Sequence[int]) -> float:
+    """The mean, over the answer's pieces, of the best cosine with the question's content: an
+    answer that says again what was asked ("rocket and drone attacks" for "which groups are
+    behind the rocket and drone strikes") is no answer."""
+    if not inside or not pieces:
+        return UNMEASURED
+    return float(similarity[np.ix_(list(pieces), list(inside))].max(axis=0).mean())
+
+
+def _recall(similarity: np.ndarray, pieces: Sequence[int], among: Sequence[int]) -> float:
     """The mean, over the question's ``pieces``, of the best cosine with a sentence piece."""
     pieces, among = list(pieces), list(among)
     if not pieces or not among:
         return 0.0
-    return float((asked.vectors[pieces] @ said.vectors[among].T).max(axis=1).mean())
+    return float(similarity[np.ix_(pieces, among)].max(axis=1).mean())
 
 
 def _word_at(text: str, start: int, end: int) -> tuple[int, str]:

@@ -75,3 +75,39 @@ def test_a_word_said_twice_counts_once():
     padded = soft_match("When did the port reopen? " + "padding " * 50, "The port reopened in May.", None,
                         WordEncoder())
     assert padded.relation == pytest.approx(once.relation * 4 / 5)  # one more word, not fifty
+
+
+def test_weakest_is_the_two_worst_matched_words_of_the_relation():
+    # Relation words: Which (unmatched), minister, met (matched): the two worst are 0 and 1.
+    match = soft_match("Which minister met Blinken in Washington?", "The minister met reporters.",
+                       None, WordEncoder())
+    assert match.weakest == pytest.approx(0.5)
+    injured = soft_match("How many people were injured in the attack?", "Many people were killed in the attack.",
+                         None, WordEncoder())
+    assert injured.weakest < injured.relation  # the one detail missing weighs more than in the mean
+
+
+def test_near_answer_reads_only_the_words_beside_the_span():
+    sentence = "Foreign minister Fuad Hussein met Blinken."
+    start = sentence.index("Fuad")
+    match = soft_match("Which minister met Blinken in Washington?", sentence,
+                       (start, start + len("Fuad Hussein")), WordEncoder())
+    # beside the answer: Foreign, minister, met, Blinken, "." → minister, met and Blinken of the
+    # five content words (Which, minister, met, Blinken, Washington)
+    assert match.near_answer == pytest.approx(3 / 5)
+    far = "Fuad Hussein spoke on Monday, long after the minister had met Blinken."
+    assert soft_match("Which minister met Blinken in Washington?", far, (0, len("Fuad Hussein")),
+                      WordEncoder()).near_answer == pytest.approx(0.0)
+
+
+def test_echo_is_how_much_the_answer_repeats_the_question():
+    question = "Which groups are behind the rocket attacks?"
+    sentence = "Militias are behind the rocket attacks."
+    echoed = soft_match(question, sentence, (sentence.index("the rocket"), len(sentence) - 1), WordEncoder())
+    assert echoed.echo == pytest.approx(2 / 3)  # "rocket" and "attacks" of "the rocket attacks"
+    assert soft_match(question, sentence, (0, len("Militias")), WordEncoder()).echo == pytest.approx(0.0)
+
+
+def test_span_figures_without_a_span_are_unmeasured():
+    match = soft_match("Which minister met Blinken?", "The minister met reporters.", None, WordEncoder())
+    assert match.near_answer == match.echo == 0.5
