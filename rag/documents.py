@@ -154,7 +154,10 @@ def looks_binary(data: bytes) -> bool:
     if not data:
         return False
     text = data.decode("utf-8", errors="replace")
-    noise = text.count("\ufffd") + len(re.findall(r"[\x01-\x08\x0e-\x1f\x7f]", text))
+    # Only the replacement characters the decoding made count: a "\ufffd" written in the
+    # file is text like any other.
+    undecodable = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    noise = undecodable + len(re.findall(r"[\x01-\x08\x0e-\x1f\x7f]", text))
     return noise > BINARY_SHARE * len(text)
 
 

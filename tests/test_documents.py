@@ -3,7 +3,8 @@ import logging
 import pytest
 
 from rag.documents import (
-    SourceFile, Skipped, content_blocks, find_source_files, is_furniture, load_document, read_text,
+    SourceFile, Skipped, content_blocks, find_source_files, is_furniture, load_document, looks_binary,
+    read_text,
 )
 from rag.errors import SourceNotFound
 
@@ -97,3 +98,12 @@ def test_unsupported_file_given_directly_is_skipped(write):
     path = write("notes.pdf", "x")
     (only,) = list(find_source_files([path]))
     assert isinstance(only, Skipped) and ".pdf" in only.reason
+
+
+def test_a_written_replacement_character_is_text_but_undecodable_bytes_are_not(write):
+    # "\ufffd" is a character like any other when the file holds it; only bytes that fail to
+    # decode make a file look binary.
+    path = write("odd.txt", "\ufffd\ufffd A storm hit the coast. \ufffd")
+    assert read_text(path) == "\ufffd\ufffd A storm hit the coast. \ufffd"
+    assert looks_binary("\ufffd".encode("utf-8")) is False
+    assert looks_binary(b"\xff\xfe\xfa" * 20) is True
