@@ -82,10 +82,10 @@ def soft_match(question: str, sentence: str, answer: tuple[int, int] | None,
     similarity = asked.vectors @ said.vectors.T
     inside = [j for j, (start, end) in enumerate(said.spans)
               if answer is not None and start < answer[1] and end > answer[0]]
-    outside = [j for j in range(len(said.spans)) if j not in set(inside)]
+    outside = [j for j in range(len(said.spans)) if not inside or not inside[0] <= j <= inside[-1]]
     return SoftMatch(relation=_recall(similarity, relation, range(len(said.spans))),
                      outside_answer=_recall(similarity, content, outside),
-                     weakest=_weakest(similarity, relation, [words[i][0] for i in range(len(words))]),
+                     weakest=_weakest(similarity, relation, [start for start, _ in words]),
                      near_answer=_near(similarity, content, inside, len(said.spans)),
                      echo=_echo(similarity, content, inside))
 
@@ -108,8 +108,8 @@ def _near(similarity: np.ndarray, pieces: Sequence[int], inside: Sequence[int], 
     question of the same sentence."""
     if not inside:
         return UNMEASURED
-    beside = [j for j in range(max(0, min(inside) - NEAR), min(length, max(inside) + NEAR + 1))
-              if j not in set(inside)]
+    first, last = inside[0], inside[-1]  # the answer's pieces are contiguous
+    beside = [*range(max(0, first - NEAR), first), *range(last + 1, min(length, last + NEAR + 1))]
     if not beside:
         return UNMEASURED
     return _recall(similarity, pieces, beside)
