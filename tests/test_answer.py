@@ -4,7 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from rag.answer import ABSTAIN_BELOW, candidate_spans, extract_span, select_answer
+from rag.answer import (ABSTAIN_BELOW, Evidence, Support, candidate_spans, choose, confidence, extract_span,
+                        select_answer)
 from rag.question import analyse
 from rag.schema import Hit, Passage
 
@@ -137,6 +138,32 @@ def test_agreeing_articles_are_reported():
     answer = select_answer("When did the harbour reopen?", hits, abstain_below=0.0)
     assert answer.agreeing_sources == ["a.txt", "b.txt"]
     assert answer.note == "2 articles agree"
+
+
+def test_support_counts_other_articles_and_repeats_of_the_answer():
+    hits = [
+        _hit("The harbour reopened on 4 May after repairs.", "a.txt", 0.8),
+        _hit("After the repairs the harbour reopened on 4 May.", "b.txt", 0.78),
+        _hit("Boats returned to the harbour, reopened on 4 May, within hours.", "b.txt", 0.7, 1),
+    ]
+    _, chosen = choose(analyse("When did the harbour reopen?"), hits, {})
+    assert chosen is not None and chosen.sentence.hit.passage.source == "a.txt"
+    assert chosen.support == Support(other_articles=1, repeats=1, best_sentence=True, below_best=0.0)
+
+
+def test_an_answer_other_articles_give_too_is_surer():
+    alone = [_hit("The harbour reopened on 4 May after repairs.", "a.txt", 0.8)]
+    agreed = alone + [_hit("After the repairs the harbour reopened on 4 May.", "b.txt", 0.78)]
+    question = "When did the harbour reopen?"
+    assert (select_answer(question, agreed, abstain_below=0.0, idf={}).confidence
+            > select_answer(question, alone, abstain_below=0.0, idf={}).confidence)
+
+
+def test_a_sentence_won_by_its_span_over_a_better_match_is_less_sure():
+    best = Support(best_sentence=True)
+    won_by_span = Support(best_sentence=False, below_best=0.15)
+    evidence = Evidence(0.6, 0.7, 1.0, 0.7, 0.0, True, 0.8, 1.0, 1.0, 0.8, 0.0, 0.3, "date")
+    assert confidence(replace(evidence, support=won_by_span)) < confidence(replace(evidence, support=best))
 
 
 def test_unrelated_passages_are_declined():
