@@ -73,7 +73,7 @@ class Support:
     """What the other candidate sentences (those searched for a span) say of the chosen answer."""
 
     other_articles: int = 0  # other articles giving the same answer: independent agreement
-    repeats: int = 0  # more sentences giving it within those articles: a story's own subject
+    repeats: int = 0  # the sentences giving it beyond one per article: a story's own subject
     best_sentence: bool = False  # the chosen sentence is the best-matching one, not won by its span
     below_best: float = 0.0  # how far its match falls short of the best-matching sentence's
 
