@@ -1964,18 +1964,19 @@ def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None
     if not options:
         return scored, None
     best_combined, best, span = max(options, key=lambda o: o[0])  # the first of equals
-    # A close runner-up giving another answer makes the choice a guess.
     answer = _answer_key(best, span)
-    rival = max((c for c, s, sp in options if not _same_answer(_answer_key(s, sp), answer)), default=None)
+    agrees = [_same_answer(_answer_key(s, sp), answer) for _, s, sp in options]
+    # A close runner-up giving another answer makes the choice a guess.
+    rival = max((c for (c, _, _), same in zip(options, agrees) if not same), default=None)
     margin = MAX_MARGIN if rival is None else min(best_combined - rival, MAX_MARGIN)
-    return scored, _Choice(best, span, margin, _support(best, answer, options, scored[0]))
+    agreeing = [s for (_, s, _), same in zip(options, agrees) if same and s is not best]
+    return scored, _Choice(best, span, margin, _support(best, agreeing, scored[0]))
 
 
-def _support(best: _Scored, answer: str, options: list[tuple[float, _Scored, Span]],
-             best_matching: _Scored) -> Support:
-    same = [s for _, s, sp in options if s is not best and _same_answer(_answer_key(s, sp), answer)]
-    others = {s.hit.passage.source for s in same} - {best.hit.passage.source}
-    return Support(other_articles=len(others), repeats=len(same) - len(others),
+def _support(best: _Scored, agreeing: list[_Scored], best_matching: _Scored) -> Support:
+    """``agreeing``: the other candidate sentences whose span gives the chosen answer."""
+    others = {s.hit.passage.source for s in agreeing} - {best.hit.passage.source}
+    return Support(other_articles=len(others), repeats=len(agreeing) - len(others),
                    best_sentence=best is best_matching, below_best=best_matching.score - best.score)
 
 
