@@ -109,6 +109,7 @@ class Evidence:
     names_missing: bool = False  # not a feature: it vetoes (see confidence)
     soft: SoftMatch = NEUTRAL  # words matched in context (see rag.soft_match)
     support: Support = NO_SUPPORT
+    other_casualties: bool = False  # not a feature either: it vetoes (see _counts_other_casualties)
 
     def vector(self) -> tuple[float, ...]:
         return (self.dense, self.coverage, self.key_coverage, self.sentence_coverage,
@@ -469,6 +470,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= 0.5  # "what sum will each member get" is not "800,000 members"
         if q.qtype == "number" and _measures_something_else(q, doc, ent):
             score *= 0.5  # "a 133-hectare ranch" gives the ranch's size, not the price asked for
+        if q.qtype == "number" and _counts_other_casualty_kind(q, ent):
+            score *= 0.3  # "killed 35 people and wounded 60": not "35" for "how many were wounded"
         if ent.label_ == "MONEY":
             score += _currency_fit(q, doc.text[max(0, ent.start_char - 1) : ent.end_char])
         if q.wh_prep and _after_preposition(ent) == q.wh_prep:
@@ -1898,18 +1901,57 @@ def confidence(evidence: Evidence) -> float:
         # text around it mentions: whatever the span, it does not answer this question. A
         # nationality ("the Russian capital") does not count: articles say "Moscow".
         return 0.0
+    if evidence.other_casualties:
+        return 0.0
     z = BIAS + sum(w * v for w, v in zip(WEIGHTS, evidence.vector(), strict=True))
     return 1.0 / (1.0 + math.exp(-z))
 
 
 def _evidence(q: Question, s: _Scored, span: Span | None, margin: float,
               encoder: TokenEncoder, support: Support = NO_SUPPORT) -> Evidence:
-    # The veto needs no similarities: spare the encoder run.
-    soft = NEUTRAL if s.names_missing else soft_match(
+    other_casualties = _counts_other_casualties(q, s.hit.passage.search_text)
+    # A veto needs no similarities: spare the encoder run.
+    soft = NEUTRAL if s.names_missing or other_casualties else soft_match(
         q.text, s.hit.passage.search_text, (span.start, span.end) if span else None, encoder)
     return Evidence(s.hit.dense, s.coverage, s.key_coverage, s.sentence_coverage, s.missing,
                     bool(span and span.typed), span.score if span else 0.0, s.hint, s.anchor,
-                    s.relation, s.relation_missing, margin, q.qtype, s.names_missing, soft, support)
+                    s.relation, s.relation_missing, margin, q.qtype, s.names_missing, soft, support,
+                    other_casualties)
+
+
+# The dead and the injured: news gives one count and not the other so often that "how many were
+# wounded?" is answered from "killed about 35 people" unless told apart. The similarities do not
+# tell them apart (both words read as casualties in context).
+CASUALTIES = (re.compile(r"\b(?:kill(?:ed|ing|s)?|dead|died|dies?|deaths?|fatalit(?:y|ies)|lives)\b", re.I),
+              re.compile(r"\b(?:injur(?:ed|ies|y|ing)|wound(?:ed|ing|s)?|hurt)\b", re.I))
+
+
+def _casualty_asked(q: Question) -> int | None:
+    """Which kind of casualty (an index of CASUALTIES) a "how many" question counts, if one."""
+    if q.qtype != "number":
+        return None
+    asked = [i for i, kind in enumerate(CASUALTIES) if kind.search(q.text)]
+    return asked[0] if len(asked) == 1 else None
+
+
+def _counts_other_casualties(q: Question, sentence: str) -> bool:
+    """A question counting one kind of casualty, put to a sentence that speaks only of the other."""
+    asked = _casualty_asked(q)
+    said = [kind.search(sentence) is not None for kind in CASUALTIES]
+    return asked is not None and any(said) and not said[asked]
+
+
+def _counts_other_casualty_kind(q: Question, ent) -> bool:
+    """The figure counts the other kind of casualty: the first casualty word above it in the
+    parse ("wounded" in "wounded 60 others", "dead" in "35 dead") is not the asked-for kind."""
+    asked = _casualty_asked(q)
+    if asked is None:
+        return False
+    for tok in [ent.root, *list(ent.root.ancestors)[:3]]:
+        kinds = [i for i, kind in enumerate(CASUALTIES) if kind.fullmatch(tok.text)]
+        if kinds:
+            return kinds[0] != asked
+    return False
 
 
 # --- the selector ------------------------------------------------------------------------

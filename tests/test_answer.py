@@ -540,6 +540,25 @@ def test_a_question_naming_what_no_passage_mentions_is_declined():
     assert answer.abstained and answer.confidence < ABSTAIN_BELOW
 
 
+@pytest.mark.parametrize("question,declined", [
+    ("How many people were wounded in the market bombing?", True),
+    ("How many people were injured in the market bombing?", True),
+    ("How many people died in the market bombing?", False),  # the same kind, in other words
+])
+def test_a_count_of_the_other_kind_of_casualty_is_no_answer(question, declined):
+    hits = [_hit("A suicide bombing at the market in Sadr City killed about 35 people on Monday.", "a.txt", 0.7)]
+    answer = select_answer(question, hits)
+    assert answer.abstained is declined
+    if not declined:
+        assert answer.answer == "about 35"
+
+
+def test_both_kinds_of_casualty_in_one_sentence_leave_the_count_to_the_selector():
+    hits = [_hit("The bombing at the market killed 35 people and wounded 60 others, police said.", "a.txt", 0.7)]
+    answer = select_answer("How many people were wounded in the market bombing?", hits, abstain_below=0.0)
+    assert answer.confidence > 0.0 and answer.answer == "60"
+
+
 def test_a_description_outranks_a_loose_phrase_in_a_closer_sentence():
     hits = [
         _hit("The new bridge over the river in Leeds opened to traffic on Monday.", "a.txt", 0.75),
