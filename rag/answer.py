@@ -305,10 +305,13 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
     if root.dep_ in ("nummod", "quantmod") and _is_focus(q, root.head):
         root = root.head  # "adding 178 million new PCs": the count stands where the counted noun does
     clause = _clause(root)
-    # A matched verb names the relation asked about ("designed"), so it weighs double.
-    weight = {i: 2.0 if doc[i].pos_ == "VERB" else 1.0 for i in matched}
+    # A matched verb names the relation asked about ("designed"), so it weighs double; words the
+    # question says only to describe another noun (Question.aside_terms) weigh half.
+    aside = _aside_tokens(q, doc, matched)
+    weight = {i: (2.0 if doc[i].pos_ == "VERB" else 1.0) * (ASIDE_WEIGHT if i in aside else 1.0)
+              for i in matched}
     in_clause = sum(w for i, w in weight.items() if i in clause) / sum(weight.values())
-    hops = min(_tree_distance(root, doc[i]) for i in matched)
+    hops = min(_tree_distance(root, doc[i]) for i in (set(matched) - aside or matched))
     own = {t.i for t in root.subtree} - set(range(start_tok, end_tok))
     described = _described_share(q, doc, root, [i for i in matched if i in own]) / len(matched)
     # "Who said X?" is answered by the subject of the matching "said", not by its object.
@@ -326,6 +329,16 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
     return (0.45 * in_clause + 0.35 / (1.0 + hops / 2.0) + 0.2 * described
             + (0.15 if same_role else 0.0) - (0.15 if wrong_side else 0.0)
             + 0.15 * _pairs_in(q, doc, clause))
+
+
+ASIDE_WEIGHT = 0.5
+
+
+def _aside_tokens(q: Question, doc, matched: list[int]) -> set[int]:
+    if not q.aside_terms:
+        return set()
+    words = token_words(doc)
+    return {i for i in matched if words[i] and set(words[i]) <= q.aside_terms}
 
 
 def _hangs_from_anchor(q: Question, root, matched: list[int]) -> bool:

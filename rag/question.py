@@ -149,6 +149,7 @@ class Question:
     reported_verb: str = ""  # "overturn" in "What did X say the plan would be overturning?"
     asks_definition: bool = False  # "Who is Matthew Miller?": what a named thing is, not a name
     name_terms: tuple[str, ...] = ()  # stems of the proper names among key_terms ("brazil"), not "Russian"
+    aside_terms: frozenset[str] = frozenset()  # stems said only in a clause describing another noun
 
     @property
     def anchor_words(self) -> frozenset[str]:
@@ -478,9 +479,31 @@ def analyse(question: str) -> Question:
         name_terms=tuple(dict.fromkeys(t for t in names if t in terms)),
         words=frozenset(tokenize(question)),
         set_aside=_set_aside(question),
+        aside_terms=_aside_terms(doc, focus, words),
         pairs=frozenset(p for p in zip(tokenize(question), tokenize(question)[1:])
                         if p[0] in terms and p[1] in terms),
     )
+
+
+DESCRIBING_CLAUSES = frozenset(("relcl", "acl"))
+
+
+def _aside_terms(doc, focus, words: list[list[str]]) -> frozenset[str]:
+    """Stems said only in a clause describing a noun other than the asked-for one: "that Hussein
+    pointed to as proof of ISIS activity" in "Where did the bombing that Hussein pointed to ...
+    take place?" says which bombing; the answer hangs from "bombing", not from those words.
+    A clause describing the asked-for thing ("the company that bought X") is not set aside."""
+    wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WP$", "WRB")), None)
+    aside: set[int] = set()
+    for tok in doc:
+        if tok.dep_ not in DESCRIBING_CLAUSES or focus is not None and tok.head.i == focus.i:
+            continue
+        inside = {t.i for t in tok.subtree}
+        if wh is not None and wh.i in inside or focus is not None and focus.i in inside:
+            continue
+        aside |= inside
+    core = {w for tok in doc if tok.i not in aside for w in words[tok.i]}
+    return frozenset(w for i in aside for w in words[i] if w not in core)
 
 
 _QUESTION_WORDS = frozenset(

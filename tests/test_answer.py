@@ -559,6 +559,16 @@ def test_both_kinds_of_casualty_in_one_sentence_leave_the_count_to_the_selector(
     assert answer.confidence > 0.0 and answer.answer == "60"
 
 
+def test_words_describing_another_noun_do_not_place_the_answer():
+    # "that X cited as evidence of rebel activity" says which bombing; the place asked for is
+    # the bombing's, not the activity's
+    text = ("“There is still rebel activity in Chad,” Mahamat told reporters, pointing to a car bombing "
+            "in a busy square in Abeche that killed 12 people.")
+    q = analyse("Where did the car bombing that Mahamat cited as evidence of rebel activity happen?")
+    span = extract_span(q, text)
+    assert text[span.start : span.end] == "Abeche"
+
+
 def test_a_description_outranks_a_loose_phrase_in_a_closer_sentence():
     hits = [
         _hit("The new bridge over the river in Leeds opened to traffic on Monday.", "a.txt", 0.75),

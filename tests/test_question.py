@@ -254,3 +254,15 @@ def test_hyphened_nouns_named_owners_and_which_after_a_noun(question, qtype, foc
 ])
 def test_bases_grounds_and_explanations(question, qtype):
     assert analyse(question).qtype == qtype
+
+
+@pytest.mark.parametrize("question,aside", [
+    # a clause describing another noun says which one; its words are set aside
+    ("Where did the car bombing that Mahamat cited as evidence of rebel activity happen?",
+     {"mahamat", "cite", "evid", "rebel", "activ"}),
+    # a clause describing the asked-for thing itself is what identifies the answer
+    ("Which company that bought Sybari said it would add security?", set()),
+    ("Who scored twice for Dundee United in their win over Aberdeen?", set()),
+])
+def test_words_describing_another_noun_are_set_aside(question, aside):
+    assert analyse(question).aside_terms == aside
