@@ -543,7 +543,8 @@ def _after_preposition(ent) -> str:
     return root.head.lower_ if root.dep_ == "pobj" and root.head.dep_ == "prep" else ""
 
 
-SETTLEMENTS = frozenset("city town village capital district suburb borough neighbourhood neighborhood".split())
+SETTLEMENTS = frozenset("city town village capital district suburb borough neighbourhood neighborhood "
+                         "constituency county province".split())  # places inside a country
 COUNTRIES = frozenset(("country", "nation"))
 ORIGIN_FOCUS = COUNTRIES | {"nationality", "citizenship"}
 # Names ISO 3166 (pycountry) does not list under the name the news uses
@@ -610,8 +611,9 @@ QUESTION_ADJECTIVE = re.compile(r"(?<!^)\b([A-Z][a-z]{3,})(?:ese|ian|ish|an|i)\b
 
 def _country_of_question_adjective(q: Question, ent) -> bool:
     """'In which Chinese province ...' is not answered by "China", nor 'which Iraqi city' by
-    "Iraq": the question's own adjective already names that country."""
-    if q.qtype != "place" or ent.label_ != "GPE":
+    "Iraq", nor 'which European country' by "Europe": the question's own adjective already
+    names that country or continent."""
+    if q.qtype != "place" or ent.label_ not in ("GPE", "LOC"):
         return False
     stems = {m.group(1)[:4].lower() for m in QUESTION_ADJECTIVE.finditer(q.text)}
     return ent.text[:4].lower() in stems and len(ent.text.split()) == 1

@@ -726,6 +726,12 @@ def test_currencies_set_phrases_and_calendar_dates(question, text, expected):
     # a capitalised "County" is
     ("In which county was the lawsuit against the retailer filed?",
      "The lawsuit was filed in Washington County by a mother of two.", "Washington County"),
+    # "European" names the continent: the country is asked for
+    ("In which European country did the number of people with broadband grow most?",
+     "The number of people with broadband grew most in Europe over the year, led by Italy.", "Italy"),
+    # a constituency lies inside a country
+    ("Which constituency did the former minister win at the election?",
+     "In Britain, the former minister won Sheffield Hallam at the election.", "Sheffield Hallam"),
 ])
 def test_the_place_asked_for_not_the_one_the_question_implies(question, text, expected):
     assert _span(question, text) == expected
