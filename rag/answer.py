@@ -1911,12 +1911,11 @@ BIAS = -6.61
 
 
 def confidence(evidence: Evidence) -> float:
-    if evidence.names_missing:
+    if evidence.names_missing or evidence.other_casualties:
         # The question names something (Brazil, Berlin) that neither the sentence nor the
-        # text around it mentions: whatever the span, it does not answer this question. A
-        # nationality ("the Russian capital") does not count: articles say "Moscow".
-        return 0.0
-    if evidence.other_casualties:
+        # text around it mentions (a nationality, "the Russian capital", does not count:
+        # articles say "Moscow"), or counts the wounded where the sentence counts only the
+        # dead: whatever the span, it does not answer this question.
         return 0.0
     z = BIAS + sum(w * v for w, v in zip(WEIGHTS, evidence.vector(), strict=True))
     return 1.0 / (1.0 + math.exp(-z))
