@@ -487,6 +487,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= 0.3  # "killed 35 people and wounded 60": not "35" for "how many were wounded"
         if ent.label_ == "MONEY":
             score += _currency_fit(q, doc.text[max(0, ent.start_char - 1) : ent.end_char])
+        if q.qtype == "date" and _dates_the_saying(q, ent):
+            score *= SAYING_DATE
         if q.wh_prep and _after_preposition(ent) == q.wh_prep:
             score += 0.1  # "By what deadline ...?": "by 14 March"
         elif prep_matters and _after_preposition(ent):
@@ -506,6 +508,19 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if coordinated is not None:
             spans.append(Span(coordinated.start_char, coordinated.end_char, min(score + 0.05, 1.0), True))
     return spans
+
+
+SAYING_DATE = 0.5
+
+
+def _dates_the_saying(q: Question, ent) -> bool:
+    """"An official said on Thursday that the mission would end by the end of the year": the
+    day someone spoke is no answer to when the mission ends, unless the question asks of a
+    saying."""
+    head = ent.root.head
+    if head.dep_ == "prep":
+        head = head.head
+    return _stem(head) in REPORTING_STEMS and REPORTING_STEMS.isdisjoint(q.terms)
 
 
 HOW_MANY = re.compile(r"\bhow many\b", re.I)
@@ -1162,10 +1177,16 @@ def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         score = _list_score(q, doc, start, end, matched, len(conjuncts) + 1)
         if any(_is_anchor(q, a) for a in list(tok.ancestors)[:2]):
             score += 0.2  # the list is what the question's verb governs ("discussed A, B and C")
-        elif _examples_of_focus(q, doc, start):
+        elif _examples_of_focus(q, doc, start) or _names_kinds_of_focus(q, tok):
             score += 0.2  # "items found ... including A, B and C" for "what items"
         spans.append(Span(span.start_char, span.end_char, score, True))
     return spans + _written_lists(q, doc, matched)
+
+
+def _names_kinds_of_focus(q: Question, first) -> bool:
+    """The listed words name the asked-about things: "the Yadavaran and Jufeyr oilfields" for
+    "which oilfields"."""
+    return first.dep_ in ("compound", "amod", "nmod") and _is_focus(q, first.head)
 
 
 def _has_subject(tok) -> bool:
@@ -1450,7 +1471,7 @@ def _focus_variants(q: Question, doc, span, score: float) -> list[Span]:
     return variants
 
 
-TITLE_LINKS = frozenset("of the and but in on at a an to for".split())  # inside "Return of the Mack"
+TITLE_LINKS = frozenset("of the and but in on at a an to for with".split())  # inside "Return of the Mack"
 
 
 def _name_inside(q: Question, doc, span, score: float) -> list[Span]:
@@ -1493,13 +1514,23 @@ def _title_beside(doc, focus) -> tuple[int, int] | None:
 
 
 def _title_end(doc, end: int) -> int:
-    """Where a capitalised title going on at token ``end`` stops: "Stars on Thin Ice"."""
+    """Where a capitalised title going on at token ``end`` stops: "Stars on Thin Ice", "Return
+    of the Mack"."""
     i = end
-    while i < len(doc) and doc[i].lower_ in TITLE_LINKS and i + 1 < len(doc) and doc[i + 1].text[:1].isupper():
-        i += 1
+    while True:
+        words = i
+        while words < len(doc) and words - i < 2 and doc[words].lower_ in TITLE_LINKS:
+            words += 1
+        if words == i or words >= len(doc) or not _names_on(doc[words]):
+            return i
+        i = words
         while i < len(doc) and doc[i].text[:1].isupper():
             i += 1
-    return i
+
+
+def _names_on(tok) -> bool:
+    """A title goes on past a linking word only into a name: "at One", not "on the PCs"."""
+    return tok.text[:1].isupper() and tok.pos_ in ("PROPN", "NUM")
 
 
 def _singled_out(doc, marker):
@@ -1743,6 +1774,84 @@ def _names_before_focus(q: Question, doc, matched: list[int]) -> list[Span]:
 
 
 # "ERBIL, Kurdistan Region — ", "SULAIMANI (ESTA) — ": a city in capitals, a region, an agency
+WORK_FOCUS = frozenset("programme program show film movie album song single track record book novel "
+                       "play series sitcom drama documentary game musical opera title cd".split())
+TITLE_ASKED = re.compile(r"\b(under|with|by) (what|which) title\b|\bthe title of\b", re.I)
+
+
+def _asks_title(q: Question) -> bool:
+    return q.qtype == "phrase" and (q.focus in WORK_FOCUS or bool(TITLE_ASKED.search(q.text)))
+
+
+def _title_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'Which programme / film / album ...?' is answered by a title: a capitalised stretch that
+    may hold small linking words ("Breakfast with Frost", "Return of the Mack")."""
+    spans = []
+    i = 0
+    while i < len(doc):
+        if not _opens_title(doc, i):
+            i += 1
+            continue
+        end = i + 1
+        while end < len(doc) and _capitalised(doc[end]):
+            end += 1
+        end = _title_end(doc, end)
+        if end - i > 1 and doc[end - 1].lower_ in WORK_FOCUS:
+            end -= 1  # "Anywhere But Home [CD]"
+        kinds = [k for k in range(i, end - 1) if doc[k].lower_ in WORK_FOCUS]
+        if kinds:
+            i = kinds[-1] + 1  # "[the Evanescence CD] Anywhere But Home"
+        title = doc[i:end]
+        if _introduced_as_title(doc, title) and not _is_in_question(q, title.text) \
+                and title.text.lower() not in q.text.lower():
+            score = 0.6 + 0.4 * _fit(q, doc, i, end, matched)
+            spans.append(Span(title.start_char, title.end_char, min(score, 1.0), True))
+        i = end
+    return spans
+
+
+def _introduced_as_title(doc, title) -> bool:
+    """A title is named as one: after its kind ("the album Encore", "game Tetris"), after its
+    owner ("BBC One's Breakfast with Frost"), in quotes, or tagged a work of art."""
+    before = doc[title.start - 1] if title.start > 0 else None
+    return (before is not None and (before.lower_ in WORK_FOCUS or before.lemma_.lower() in WORK_FOCUS
+                                    or before.tag_ == "POS" or before.text in "\"“‘'")
+            or any(t.ent_type_ == "WORK_OF_ART" for t in title))
+
+
+def _opens_title(doc, i: int) -> bool:
+    tok = doc[i]
+    if not _capitalised(tok) or tok.pos_ in ("PRON", "DET", "ADP", "CCONJ") and not (
+            i + 1 < len(doc) and _capitalised(doc[i + 1])):
+        return False
+    return tok.ent_type_ not in FIGURE_LABELS and not (tok.is_sent_start and tok.pos_ != "PROPN")
+
+
+def _capitalised(tok) -> bool:
+    return tok.text[:1].isupper() or tok.text[:1].isdigit() and tok.pos_ == "PROPN"
+
+
+AGE_ASKED = re.compile(r"\bhow old\b|\b(?:what|which) age\b|\bat what age\b", re.I)
+# "the 74-year-old comedian", "aged 74", "74 years old", "at the age of 74", "Corbett, 74, said"
+AGE = re.compile(r"\b(\d{1,3})-year-old\b|\baged (\d{1,3})\b|\b(\d{1,3}) years? old\b|"
+                 r"\bage of (\d{1,3})\b|(?<=[a-z], )(\d{1,3})(?=, )", re.I)
+
+
+def _age_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'How old is X?' is answered by the age in "the 74-year-old comedian", which the tagger
+    takes for a date or leaves untagged."""
+    if q.qtype != "number" or not AGE_ASKED.search(q.text):
+        return []
+    spans = []
+    for m in AGE.finditer(doc.text):
+        group = next(g for g in range(1, 6) if m.group(g))
+        age = doc.char_span(m.start(group), m.end(group), alignment_mode="expand")
+        if age is not None:
+            fit = _fit(q, doc, age.start, age.end, matched)
+            spans.append(Span(m.start(group), m.end(group), min(0.6 + 0.4 * fit, 1.0), True))
+    return spans
+
+
 DATELINE = re.compile(r"^([A-Z][A-Z.’'-]+(?: [A-Z][A-Z.’'-]+)*)(?:, [A-Z]\w*(?: [A-Z]\w*)*)?"
                       r"(?: \([^)]{1,40}\))? [—–] ")
 ABOUT_REPORTING = re.compile(r"\b(report\w*|dateline\w*|filed?|wr[io]te|written|dispatch\w*|story|article)\b",
@@ -1779,7 +1888,10 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
     elif q.qtype != "phrase":
         typed += (_entity_spans(q, doc, matched) + _named_in_apposition(q, doc, matched)
-                  + _described_fillers(q, doc, matched))
+                  + _described_fillers(q, doc, matched) + _age_spans(q, doc, matched))
+    elif _asks_title(q):  # "On which programme ...?" → "Breakfast with Frost"
+        asked_form = _title_spans(q, doc, matched)
+        typed += asked_form
     elif DESCRIPTION_QUESTION.search(q.text):  # "How might X be seen?" → "as a victory"
         typed += _description_spans(q, doc, matched)
     elif q.asks_definition or q.focus in ROLE_FOCUS:
@@ -1799,8 +1911,26 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         if q.qtype != "phrase" or asked_form:
             fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
     trimmed = (_trim(text, _without_echoed_tail(q, doc, s)) for s in typed + fallback)
-    kept = [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)]
+    kept = [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)
+            and not (not s.typed and _is_figure_for_name(q, doc, s))]
     return _merged([_unless_set_aside(q, text, s) for s in kept])
+
+
+DATE_LABELS = frozenset(("DATE", "TIME"))
+FIGURE_LABELS = DATE_LABELS | {"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
+
+
+def _is_figure_for_name(q: Question, doc, span: Span) -> bool:
+    """A loose phrase that is only a date or a figure ("in 2008") answers no "where", "who" or
+    "which company"; nor does a date ("last week") answer "how did X criticise Y"."""
+    if q.qtype in NAME_TYPES:
+        labels = FIGURE_LABELS
+    elif q.qtype == "phrase" and MANNER_QUESTION.search(q.text):
+        labels = DATE_LABELS
+    else:
+        return False
+    return any(e.label_ in labels and e.start_char <= span.start and span.end <= e.end_char
+               for e in doc.ents)
 
 
 def _without_echoed_tail(q: Question, doc, span: Span) -> Span:

@@ -753,3 +753,44 @@ def test_the_place_asked_for_not_the_one_the_question_implies(question, text, ex
 ])
 def test_names_currencies_and_bases(question, text, expected):
     assert _span(question, text) == expected
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # the day someone spoke is no answer to when the thing spoken of happens
+    ("By when were the two governments expected to make the end of the mission official?",
+     "A senior official said on Thursday that the two sides were expected to formalize the end of the "
+     "mission by the end of the year, Reuters reported.", "the end of the year"),
+    # a list naming the asked-about things ("the X and Y oilfields"), not any list in the sentence
+    ("Which Iranian oilfields will Indian firms help develop under the preliminary ONGC deal?",
+     "ONGC and the National Iranian Oil Company (NIOC) reached a preliminary deal for Indian firms to take "
+     "part in the development of the Yadavaran and Jufeyr oilfields.", "Yadavaran and Jufeyr"),
+    # a think-tank is an organisation: its name, not the whole description
+    ("Which Washington think-tank estimates Iraq's unemployment rate at between 30-40%?",
+     '"We estimate it to be between 30-40%," the Washington-based independent think-tank The Brookings '
+     "Institution says in its Iraq Index.", "The Brookings Institution"),
+    # an age the tagger reads as a date
+    ("How old is the comedian who is reuniting with his partner for a new series?",
+     '"It\'s just laughing at each other," said the 74-year-old comedian.', "74"),
+    ("How old was the singer when she died?", "The singer died aged 81 in 2004 after a long illness.", "81"),
+    # a programme, a song, a game: the title, with its small linking words
+    ("On which BBC One programme did the minister float the plan?",
+     "She told BBC One's Breakfast with Frost that the plan was needed.", "Breakfast with Frost"),
+    ("What was the 1996 single with which Mark Morrison rose to fame?",
+     "Mark Morrison shot to fame with his 1996 single Return of the Mack.", "Return of the Mack"),
+    ("Which video game does the worm put on the computers it infects?",
+     "The worm installs a version of the classic falling blocks game Tetris on the PCs it infects.", "Tetris"),
+])
+def test_saying_dates_named_lists_ages_and_titles(question, text, expected):
+    assert _span(question, text) == expected
+
+
+@pytest.mark.parametrize("question,text", [
+    # a year is no place
+    ("Where was the Strategic Framework Agreement between the two countries signed?",
+     "The talks were held in line with the Strategic Framework Agreement signed in 2008 between the sides."),
+    # nor is "last week" how someone criticised something
+    ("How had the actor criticised British TV?", "And last week the actor criticised British TV in a speech."),
+])
+def test_a_date_is_never_a_loose_answer_to_where_or_how(question, text):
+    answers = {text[s.start : s.end] for s in candidate_spans(analyse(question), text)}
+    assert answers and not answers & {"2008", "in 2008", "last week"}
