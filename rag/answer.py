@@ -459,7 +459,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if not fit_label:
             continue
         score = fit_label * _fit(q, doc, ent.start, ent.end, matched)
-        of_kind = True
+        # "Reuters" for "which official", a person for "which group": a stand-in, not the kind asked
+        of_kind = fit_label >= CROSS_KIND_FIT
         if q.qtype == "number" and q.focus:
             if any(_is_focus(q, t) for t in doc[ent.end : ent.end + 4]):
                 score += 0.3  # "2,500 troops" answers "how many troops"
@@ -511,6 +512,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
 
 
 SAYING_DATE = 0.5
+CROSS_KIND_FIT = 0.25
 
 
 def _dates_the_saying(q: Question, ent) -> bool:

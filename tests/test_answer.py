@@ -794,3 +794,10 @@ def test_saying_dates_named_lists_ages_and_titles(question, text, expected):
 def test_a_date_is_never_a_loose_answer_to_where_or_how(question, text):
     answers = {text[s.start : s.end] for s in candidate_spans(analyse(question), text)}
     assert answers and not answers & {"2008", "in 2008", "last week"}
+
+
+def test_a_news_agency_stands_in_for_a_named_official_but_is_not_one():
+    question = "What is the name of the senior U.S. defense official who said the mission would end this year?"
+    text = "A senior U.S. defense official said the mission would end by the end of the year, Reuters reported."
+    span = extract_span(analyse(question), text)
+    assert span is not None and text[span.start : span.end] == "Reuters" and not span.typed
