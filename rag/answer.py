@@ -1775,7 +1775,6 @@ def _names_before_focus(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
-# "ERBIL, Kurdistan Region — ", "SULAIMANI (ESTA) — ": a city in capitals, a region, an agency
 WORK_FOCUS = frozenset("programme program show film movie album song single track record book novel "
                        "play series sitcom drama documentary game musical opera title cd".split())
 TITLE_ASKED = re.compile(r"\b(under|with|by) (what|which) title\b|\bthe title of\b", re.I)
@@ -1822,6 +1821,8 @@ def _introduced_as_title(doc, title) -> bool:
 
 
 def _opens_title(doc, i: int) -> bool:
+    """A capitalised word not opening the sentence ("The" only before another capital), and
+    no date or figure."""
     tok = doc[i]
     if not _capitalised(tok) or tok.pos_ in ("PRON", "DET", "ADP", "CCONJ") and not (
             i + 1 < len(doc) and _capitalised(doc[i + 1])):
@@ -1854,6 +1855,7 @@ def _age_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
+# "ERBIL, Kurdistan Region — ", "SULAIMANI (ESTA) — ": a city in capitals, a region, an agency
 DATELINE = re.compile(r"^([A-Z][A-Z.’'-]+(?: [A-Z][A-Z.’'-]+)*)(?:, [A-Z]\w*(?: [A-Z]\w*)*)?"
                       r"(?: \([^)]{1,40}\))? [—–] ")
 ABOUT_REPORTING = re.compile(r"\b(report\w*|dateline\w*|filed?|wr[io]te|written|dispatch\w*|story|article)\b",
