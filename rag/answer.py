@@ -1777,6 +1777,7 @@ def _names_before_focus(q: Question, doc, matched: list[int]) -> list[Span]:
 
 WORK_FOCUS = frozenset("programme program show film movie album song single track record book novel "
                        "play series sitcom drama documentary game musical opera title cd".split())
+WORK_STEMS = frozenset(w for kind in WORK_FOCUS for w in tokenize(kind))  # "albums" too
 TITLE_ASKED = re.compile(r"\b(under|with|by) (what|which) title\b|\bthe title of\b", re.I)
 
 
@@ -1803,8 +1804,7 @@ def _title_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if kinds:
             i = kinds[-1] + 1  # "[the Evanescence CD] Anywhere But Home"
         title = doc[i:end]
-        if _introduced_as_title(doc, title) and not _is_in_question(q, title.text) \
-                and title.text.lower() not in q.text.lower():
+        if _introduced_as_title(doc, title) and not _is_in_question(q, title.text):
             score = 0.6 + 0.4 * _fit(q, doc, i, end, matched)
             spans.append(Span(title.start_char, title.end_char, min(score, 1.0), True))
         i = end
@@ -1815,14 +1815,14 @@ def _introduced_as_title(doc, title) -> bool:
     """A title is named as one: after its kind ("the album Encore", "game Tetris"), after its
     owner ("BBC One's Breakfast with Frost"), in quotes, or tagged a work of art."""
     before = doc[title.start - 1] if title.start > 0 else None
-    return (before is not None and (before.lower_ in WORK_FOCUS or before.lemma_.lower() in WORK_FOCUS
-                                    or before.tag_ == "POS" or before.text in "\"“‘'")
+    return (before is not None and (_stem(before) in WORK_STEMS or before.tag_ == "POS"
+                                    or before.text in "\"“‘'")
             or any(t.ent_type_ == "WORK_OF_ART" for t in title))
 
 
 def _opens_title(doc, i: int) -> bool:
-    """A capitalised word not opening the sentence ("The" only before another capital), and
-    no date or figure."""
+    """A capitalised word, not a date or a figure; a sentence's first word only when it is a
+    name, and "The" or "In" only before another capital."""
     tok = doc[i]
     if not _capitalised(tok) or tok.pos_ in ("PRON", "DET", "ADP", "CCONJ") and not (
             i + 1 < len(doc) and _capitalised(doc[i + 1])):
@@ -1915,8 +1915,9 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         if q.qtype != "phrase" or asked_form:
             fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
     trimmed = (_trim(text, _without_echoed_tail(q, doc, s)) for s in typed + fallback)
+    answer_nothing = _figures_answering_nothing(q)
     kept = [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)
-            and not (not s.typed and _is_figure_for_name(q, doc, s))]
+            and (s.typed or not _is_one_of(doc, s, answer_nothing))]
     return _merged([_unless_set_aside(q, text, s) for s in kept])
 
 
@@ -1924,17 +1925,21 @@ DATE_LABELS = frozenset(("DATE", "TIME"))
 FIGURE_LABELS = DATE_LABELS | {"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"}
 
 
-def _is_figure_for_name(q: Question, doc, span: Span) -> bool:
-    """A loose phrase that is only a date or a figure ("in 2008") answers no "where", "who" or
-    "which company"; nor does a date ("last week") answer "how did X criticise Y"."""
+def _figures_answering_nothing(q: Question) -> frozenset[str]:
+    """Entity labels a loose phrase may not be wholly inside: a date or a figure ("in 2008")
+    answers no "where", "who" or "which company"; a date ("last week") no "how did X criticise
+    Y"."""
     if q.qtype in NAME_TYPES:
-        labels = FIGURE_LABELS
-    elif q.qtype == "phrase" and MANNER_QUESTION.search(q.text):
-        labels = DATE_LABELS
-    else:
-        return False
-    return any(e.label_ in labels and e.start_char <= span.start and span.end <= e.end_char
-               for e in doc.ents)
+        return FIGURE_LABELS
+    if q.qtype == "phrase" and MANNER_QUESTION.search(q.text):
+        return DATE_LABELS
+    return frozenset()
+
+
+def _is_one_of(doc, span: Span, labels: frozenset[str]) -> bool:
+    """The span lies wholly inside an entity with one of ``labels``."""
+    return bool(labels) and any(e.label_ in labels and e.start_char <= span.start and span.end <= e.end_char
+                                for e in doc.ents)
 
 
 def _without_echoed_tail(q: Question, doc, span: Span) -> Span:

@@ -57,7 +57,7 @@ FOCUS_TYPES = {
                      "alliance federation league organisation paper tabloid magazine publisher "
                      "developer operator provider watchdog charity university school hospital broker "
                      "lender insurer supermarket chain brand giant affiliate subsidiary offshoot squad outfit "
-                     "consortium website mission house tank think-tank institute journal").split(),
+                     "consortium website mission house tank institute journal").split(),  # tank: "think-tank"
     "place": ("city country place region town capital state location venue nation area "
               "province district village site county continent hall stadium building "
               "neighbourhood neighborhood market airport island street resort port harbour suburb nationality "
