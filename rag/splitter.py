@@ -6,6 +6,12 @@ import hashlib
 import re
 from functools import lru_cache
 
+# Imported here, with the module, never lazily: pysbd registers a spaCy factory
+# (pysbd.utils), so spaCy's loading in its background thread (rag.nlp.preload) imports
+# pysbd.utils too; a first import of pysbd racing it fails on pysbd's own circular import
+# ("cannot import name 'Text' from partially initialized module 'pysbd.utils'"). 7 ms.
+import pysbd
+
 from .documents import raw_end
 from .schema import Block, Document, Passage
 
@@ -18,8 +24,6 @@ MAX_WORDS = 70
 
 @lru_cache(maxsize=1)
 def _segmenter():
-    import pysbd
-
     return pysbd.Segmenter(language="en", clean=False)
 
 

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from rag.documents import SourceFile, load_document
 from rag.splitter import split_document
 
@@ -69,3 +72,13 @@ def test_sentences_are_pysbds_own():
     for text in texts:
         theirs = [s.strip() for s in segmenter.segment(text) if s.strip()]
         assert [text[a:b] for a, b in _segment(text)] == theirs
+
+
+def test_pysbd_is_imported_before_any_background_thread_can_race_it():
+    # spaCy's model load (a background thread at start-up) imports pysbd.utils through pysbd's
+    # spaCy-factory entry point; a first import of pysbd in another thread at the same moment
+    # fails on pysbd's circular import. Importing the pipeline must already have imported it.
+    code = ("import sys, rag.pipeline; u = sys.modules.get('pysbd.utils'); "
+            "print(u is not None and hasattr(u, 'Text') and 'spacy' not in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "True"
