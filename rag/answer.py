@@ -496,7 +496,12 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= OTHER_PREPOSITION
         if ent.label_ in NAME_LABELS:
             owner = _owner_bonus(q, ent)
-            score = score * (1.0 if owner else _modifier_factor(ent)) + _title_bonus(q, doc, ent) + owner
+            modifier = 1.0 if owner else _modifier_factor(ent)
+            score = score * modifier + _title_bonus(q, doc, ent) + owner
+            # "a Paris court" for "who directed": a weak-fitting name that only qualifies another
+            # noun ("the Islamic State group" names the group asked for, whatever its label)
+            if not _is_focus(q, ent.root.head) and not WHOSE.search(q.text):
+                of_kind = of_kind and fit_label * modifier >= CROSS_KIND_FIT
         start, end = _with_units(doc.text, ent.start_char, ent.end_char) if ent.label_ in (
             "MONEY", "CARDINAL", "QUANTITY", "PERCENT") else (ent.start_char, ent.end_char)
         if ent.label_ in NAME_LABELS and len(ent) > 1 and ent[-1].is_lower and _is_focus(q, ent[-1]):
@@ -649,7 +654,10 @@ def _names_the_focus(q: Question, ent) -> bool:
 
 
 def _fills_asked_role(q: Question, ent) -> bool:
-    return bool(q.wh_role) and ent.root.dep_ == q.wh_role and _is_anchor(q, ent.root.head)
+    root = ent.root
+    if q.wh_role == "nsubj" and _is_passive_agent(root):
+        return _is_anchor(q, root.head.head)  # "the film, directed by X" for "Who directed ...?"
+    return bool(q.wh_role) and root.dep_ == q.wh_role and _is_anchor(q, root.head)
 
 
 def _untagged_numbers(q: Question, doc) -> list:
@@ -807,7 +815,7 @@ def _title_bonus(q: Question, doc, ent) -> float:
               if t.pos_ == "NOUN" and ent.start <= t.head.i < ent.end]  # not "a market in Sadr City"
     if ent.root.dep_ == "appos" and ent.root.head.pos_ == "NOUN":
         titles.append(ent.root.head)
-    kinds = _kind_stems(q.qtype)
+    kinds = _kind_stems(q.qtype) - (LEADING_STEMS if q.focus in LEADING_TITLES else frozenset())
     if q.focus not in GENERIC_FOCUS and any(_stem(t) in kinds for t in titles):
         return -0.2
     return 0.0
@@ -815,6 +823,9 @@ def _title_bonus(q: Question, doc, ent) -> float:
 
 # "Which member of the government ...": any title of a person fits these
 GENERIC_FOCUS = frozenset("member person individual figure man woman people".split())
+# "Which deputy leader ...": a "deputy commander" is one, whatever his title's word
+LEADING_TITLES = frozenset("leader head chief boss commander chairman chairwoman".split())
+LEADING_STEMS = frozenset(tokenize(" ".join(LEADING_TITLES)))
 
 
 @lru_cache(maxsize=None)
@@ -902,10 +913,11 @@ def _date_preference(q: Question, text: str) -> float:
 
 # A date of the wrong grain: "last year" hardly answers "on what date", and says nothing of the
 # day a "which day" question asks for; "this week" for "what year" is at least near.
-GRAIN_MISS = {"day": 0.3, "date": 0.3, "month": 0.5, "year": 0.5}
+GRAIN_MISS = {"day": 0.3, "weekday": 0.3, "date": 0.3, "month": 0.5, "year": 0.5}
 DATE_FOCUS = {
     # "on which day": a weekday or a day of the month ("July 19")
     "day": re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}(st|nd|rd|th)?\b", re.I),
+    "weekday": re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I),
     "month": re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I),
     "year": re.compile(r"\b(1[89]|20)\d\d\b"),
     # "on what date" wants a day on the calendar, not "the year" or "recently"
@@ -1411,6 +1423,8 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         for target, prep in _gap_targets(doc[i]):
             # "Under which agreement was it held?" is not answered by "held via video link".
             anchored = on_anchor and (not q.wh_prep or not prep or prep == q.wh_prep)
+            if on_anchor and _is_speaker(q, target):
+                continue
             span = _phrase_of(doc, target)
             inside = sum(1 for t in span if t.i in matched_set)
             if inside > len(span) / 3 or _is_in_question(q, span.text) or _names_asked_thing(q, span, matched_set):
@@ -1425,7 +1439,8 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             spans += _object_of_asked_verb(q, doc, target, score)
     spans += _object_of_subjects_verb(q, doc, matched)
     for nc in doc.noun_chunks:
-        if _is_in_question(q, nc.text) or all(t.is_stop for t in nc):
+        if _is_in_question(q, nc.text) or all(t.is_stop for t in nc) or (
+                _is_speaker(q, nc.root) and nc.root.head.i in matched_set and _is_anchor(q, nc.root.head)):
             continue
         score = 0.4 * _fit(q, doc, nc.start, nc.end, matched) + _focus_bonus(q, nc)
         spans.append(Span(nc.start_char, nc.end_char, score, False))
@@ -1436,6 +1451,13 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             if not _is_in_question(q, longer.text):
                 spans.append(Span(longer.start_char, longer.end_char, score + 0.02, False))
     return spans
+
+
+def _is_speaker(q: Question, target) -> bool:
+    """'What help did the US say it would give?' asks what was said, not who said it: the
+    subject of the sentence's verb of saying is no answer unless the question asks for its own."""
+    return (target.dep_ == "nsubj" and q.anchor in REPORTING_STEMS
+            and q.wh_role not in ("", "nsubj", "nsubjpass"))
 
 
 def _object_of_asked_verb(q: Question, doc, target, score: float) -> list[Span]:
@@ -1484,12 +1506,24 @@ def _name_inside(q: Question, doc, span, score: float) -> list[Span]:
     focus = next((t for t in span if _is_focus(q, t)), None)
     if focus is None or focus.pos_ == "PROPN":
         return []
-    name = _quoted_beside(doc, focus) or _title_beside(doc, focus)
+    name = _quoted_beside(doc, focus) or _title_beside(doc, focus) or _name_in_apposition(focus)
     if name is None:
         return []
     if _is_in_question(q, doc.text[name[0] : name[1]]):
         return []
     return [Span(name[0], name[1], score + 0.03, False)]
+
+
+def _name_in_apposition(focus) -> tuple[int, int] | None:
+    """'the Gizmondo, a powerful gaming console' or 'a gaming console, the Gizmondo'."""
+    if focus.dep_ == "appos" and focus.head.pos_ == "PROPN":
+        name = focus.head
+    else:
+        name = next((c for c in focus.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+    if name is None:
+        return None
+    start = min((c.i for c in name.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"), default=name.i)
+    return name.doc[start].idx, name.idx + len(name)
 
 
 def _quoted_beside(doc, focus) -> tuple[int, int] | None:
@@ -1816,8 +1850,16 @@ def _introduced_as_title(doc, title) -> bool:
     owner ("BBC One's Breakfast with Frost"), in quotes, or tagged a work of art."""
     before = doc[title.start - 1] if title.start > 0 else None
     return (before is not None and (_stem(before) in WORK_STEMS or before.tag_ == "POS"
-                                    or before.text in "\"“‘'")
+                                    or _opens_quote(doc, before, title))
             or any(t.ent_type_ == "WORK_OF_ART" for t in title))
+
+
+def _opens_quote(doc, mark, title) -> bool:
+    """“Yeah!” or "Yeah!": the title is quoted. A straight quote closes as often as it opens
+    ('... the great generation'," Mr Brown said), so the same mark must follow the title."""
+    if mark.text in "“‘":
+        return True
+    return mark.text in "\"'" and any(t.text == mark.text for t in doc[title.end : title.end + 2])
 
 
 def _opens_title(doc, i: int) -> bool:
@@ -1928,10 +1970,10 @@ FIGURE_LABELS = DATE_LABELS | {"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "ORDI
 def _figures_answering_nothing(q: Question) -> frozenset[str]:
     """Entity labels a loose phrase may not be wholly inside: a date or a figure ("in 2008")
     answers no "where", "who" or "which company"; a date ("last week") no "how did X criticise
-    Y"."""
+    Y", nor "which process" (a focus noun not of the date kind)."""
     if q.qtype in NAME_TYPES:
         return FIGURE_LABELS
-    if q.qtype == "phrase" and MANNER_QUESTION.search(q.text):
+    if q.qtype == "phrase" and (q.focus or MANNER_QUESTION.search(q.text)):
         return DATE_LABELS
     return frozenset()
 

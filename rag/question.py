@@ -26,7 +26,7 @@ QUESTION_TYPES = ("date", "number", "person", "organisation", "place", "list", "
 
 # Head nouns of "which X" / "what X" that tell the expected type.
 FOCUS_TYPES = {
-    "date": "year date day month time week decade season period century era deadline".split(),
+    "date": "year date day weekday month time week decade season period century era deadline".split(),
     "number": ("level number amount percentage percent proportion share figure total sum cost price age "
                "value size toll count rate score margin salary fee fine round stage edition "
                "position pay wage budget fare bill debt loss profit revenue sales turnover deficit "
@@ -48,7 +48,7 @@ FOCUS_TYPES = {
                "teenager student teacher veteran heir nominee finalist champion winger keeper referee "
                "cricketer skipper attorney backbencher lawmaker legislator peer negotiator character "
                "councillor solicitor barrister inspector hacker programmer commentator pundit mate teammate colleague "
-               "bencher frontbencher").split(),
+               "bencher frontbencher prop hooker flanker hurdler rower skier sailor").split(),
     "organisation": ("organisation organization group company firm agency party team club body "
                      "institution network bank militia coalition union association department "
                      "ministry government newspaper channel broadcaster studio label band "
@@ -144,7 +144,7 @@ class Question:
     pairs: frozenset[tuple[str, str]] = frozenset()  # adjacent words ("us", "deleg")
     anchor: str = ""  # stem of the verb the wh-word hangs from ("agre" in "What did X agree to?")
     wh_prep: str = ""  # preposition the asked-for thing hangs from ("under" in "Under which ...")
-    focus_terms: frozenset[str] = frozenset()  # stems of the asked-about phrase ("iranian", "general")
+    focus_terms: frozenset[str] = frozenset()  # stems of the asked-about phrase (see _focus_terms)
     set_aside: frozenset[str] = frozenset()  # stems of what the answer is not ("Apart from X, what ...")
     reported_verb: str = ""  # "overturn" in "What did X say the plan would be overturning?"
     asks_definition: bool = False  # "Who is Matthew Miller?": what a named thing is, not a name
@@ -370,18 +370,33 @@ def _reported_verb(doc, anchor: str) -> str:
 
 
 def _wh_prep(doc, focus) -> str:
-    if len(doc) > 2 and doc[0].tag_ == "IN" and doc[1].lower_ == "how":
-        return doc[0].lower_  # "By how much ...", "For how long ..."
-    wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WP$")), None)
+    for tok in doc[1:]:
+        if tok.lower_ in ("how", "when") and doc[tok.i - 1].tag_ == "IN":
+            return doc[tok.i - 1].lower_  # "By how much ...", "For how long ...", "..., by when ..."
+    wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WP$", "WRB")), None)
     if wh is None:
         return ""
-    for tok in (wh, focus):
+    # "How much did it rise to?": the "much" of "how much" is what the preposition takes
+    degree = wh.head if wh.lower_ == "how" and wh.head.i == wh.i + 1 else None
+    for tok in (wh, degree, focus):
         if tok is not None and tok.dep_ in ("pobj", "pcomp") and tok.head.dep_ == "prep":
             return tok.head.lower_
     if len(doc) > 1 and doc[0].tag_ == "IN" and doc[1].i == wh.i:  # "Through what medium ...", however parsed
         return doc[0].lower_
     stranded = _stranded_prepositions(doc, wh)
     return stranded[-1].lower_ if stranded else ""
+
+
+def _focus_terms(doc, focus) -> frozenset[str]:
+    """Stems of the asked-about phrase, with its "of" phrase: "which deputy leader of Iraq's
+    Popular Mobilization Forces"."""
+    if focus is None:
+        return frozenset()
+    end = focus.i
+    for child in focus.rights:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            end = child.right_edge.i
+    return frozenset(w for tok in doc[focus.left_edge.i : end + 1] for w in tokenize(tok.text))
 
 
 def _focus_through_name(doc, focus):
@@ -472,8 +487,7 @@ def analyse(question: str) -> Question:
         reported_verb=_reported_verb(doc, anchor),
         asks_definition=qtype == "phrase" and _asks_what_a_name_is(question),
         wh_prep=_wh_prep(doc, focus),
-        focus_terms=frozenset(w for tok in doc[focus.left_edge.i : focus.i + 1] for w in tokenize(tok.text))
-        if focus is not None else frozenset(),
+        focus_terms=_focus_terms(doc, focus),
         terms=tuple(dict.fromkeys(terms)),
         key_terms=tuple(dict.fromkeys(t for t in key if t in terms)),
         name_terms=tuple(dict.fromkeys(t for t in names if t in terms)),

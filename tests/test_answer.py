@@ -801,3 +801,60 @@ def test_a_news_agency_stands_in_for_a_named_official_but_is_not_one():
     text = "A senior U.S. defense official said the mission would end by the end of the year, Reuters reported."
     span = extract_span(analyse(question), text)
     assert span is not None and text[span.start : span.end] == "Reuters" and not span.typed
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # "by when" asks through "by": not the day the official spoke
+    ("According to the official, by when would the two sides wrap up the mission?",
+     "A senior official said on Thursday that the two sides were expected to formalize the end of the "
+     "mission by the end of the year.", "the end of the year"),
+    # a "deputy commander" is a deputy leader: his title is of the asked kind, not another one
+    ("Which deputy leader of the militia was killed together with an Iranian general?",
+     "The US assassinated Popular Mobilization Forces deputy commander Abu Mahdi al-Muhandis and Iranian "
+     "Gen. Qasem Soleimani in Baghdad.", "Abu Mahdi al-Muhandis"),
+    # the name the asked-about noun stands beside, not the noun's own phrase
+    ("Which gaming console did the magazine tip as a Christmas must-have?",
+     "For gadget fans, the Gizmondo, a powerful gaming console with GPS, could be a must-have.", "Gizmondo"),
+    # a rugby prop is a person
+    ("Which Bath prop was handed his first England start?",
+     "Bath prop Matt Stevens makes his first England start in the match against Ireland, coach Andy Robinson "
+     "said.", "Matt Stevens"),
+])
+def test_deadlines_titles_and_names_beside_the_asked_noun(question, text, expected):
+    assert _span(question, text) == expected
+
+
+def test_a_weekday_is_of_the_kind_which_weekday_asks_for():
+    question = "On which weekday did the two countries agree to redeploy the troops?"
+    text = "The two countries agreed on Wednesday to redeploy the remaining troops, in light of the capacity of the forces."
+    span = extract_span(analyse(question), text)
+    assert span is not None and text[span.start : span.end] == "Wednesday" and span.typed
+
+
+def test_a_weak_fitting_name_qualifying_another_noun_is_not_of_the_asked_kind():
+    question = "Who directed the romantic war drama?"
+    text = 'The drama was ruled "too American" by a Paris court.'
+    span = extract_span(analyse(question), text)
+    assert span is not None and text[span.start : span.end] == "Paris" and not span.typed
+
+
+def test_who_said_it_does_not_answer_what_was_said():
+    question = "What kind of help did the US say it would give Iraq?"
+    text = ('"The United States is proud to be partnered with Iraq in meeting the challenges of our times, '
+            'from the pandemic to climate change," said Blinken.')
+    assert _span(question, text) != "Blinken"
+
+
+def test_a_closing_quote_does_not_open_a_title():
+    question = "What title did the minister say the generation would earn?"
+    text = ("\"The generation that ends this disease will rightly earn the title 'the great generation',\" "
+            "Mr Brown said in a speech.")
+    typed = {text[s.start : s.end] for s in candidate_spans(analyse(question), text) if s.typed}
+    assert "Mr Brown" not in typed and "great generation" in _span(question, text)
+
+
+def test_a_date_does_not_answer_which_process():
+    question = "Which process on the future of the troops did both sides recommit to?"
+    text = "On Tuesday both sides recommitted to the Higher Military Commission process on the troops' future."
+    answers = {text[s.start : s.end] for s in candidate_spans(analyse(question), text)}
+    assert answers and "Tuesday" not in answers and "On Tuesday" not in answers

@@ -87,6 +87,8 @@ def test_anchor_is_the_verb_governing_the_asked_for_thing():
     ("Under which agreement was the dialogue held?", "under"),
     ("Who chaired the meeting?", ""),
     ("Which city did the minister move to?", "to"),  # a preposition left without its object
+    ("How much did the oil firm's annual profit rise to?", "to"),  # after "how" too
+    ("According to the official, by when would the mission end?", "by"),  # not only first
 ])
 def test_preposition_of_the_wh_phrase(question, prep):
     assert analyse(question).wh_prep == prep
@@ -266,3 +268,8 @@ def test_bases_grounds_and_explanations(question, qtype):
 ])
 def test_words_describing_another_noun_are_set_aside(question, aside):
     assert analyse(question).aside_terms == aside
+
+
+def test_the_asked_about_phrase_includes_its_of_phrase():
+    q = analyse("Which deputy leader of Iraq's Popular Mobilization Forces was killed in Baghdad?")
+    assert {"deputi", "leader", "popular", "mobil", "forc"} <= q.focus_terms and "baghdad" not in q.focus_terms
