@@ -771,7 +771,7 @@ def _named_in_apposition(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     for tok in doc:
         if tok.dep_ == "appos" and tok.pos_ == "PROPN" and _is_focus(q, tok.head):
-            start = min((c.i for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"), default=tok.i)
+            start = _name_start(tok)
         elif tok.dep_ == "compound" and _is_focus(q, tok) and tok.head.pos_ == "PROPN" and tok.head.i > tok.i:
             start, tok = tok.i + 1, tok.head  # the title before the name: "MEP Alain Lipietz"
         else:
@@ -1423,7 +1423,7 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         for target, prep in _gap_targets(doc[i]):
             # "Under which agreement was it held?" is not answered by "held via video link".
             anchored = on_anchor and (not q.wh_prep or not prep or prep == q.wh_prep)
-            if on_anchor and _is_speaker(q, target):
+            if _is_speaker(q, target):
                 continue
             span = _phrase_of(doc, target)
             inside = sum(1 for t in span if t.i in matched_set)
@@ -1439,8 +1439,7 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             spans += _object_of_asked_verb(q, doc, target, score)
     spans += _object_of_subjects_verb(q, doc, matched)
     for nc in doc.noun_chunks:
-        if _is_in_question(q, nc.text) or all(t.is_stop for t in nc) or (
-                _is_speaker(q, nc.root) and nc.root.head.i in matched_set and _is_anchor(q, nc.root.head)):
+        if _is_in_question(q, nc.text) or all(t.is_stop for t in nc) or _is_speaker(q, nc.root):
             continue
         score = 0.4 * _fit(q, doc, nc.start, nc.end, matched) + _focus_bonus(q, nc)
         spans.append(Span(nc.start_char, nc.end_char, score, False))
@@ -1453,11 +1452,11 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
-def _is_speaker(q: Question, target) -> bool:
+def _is_speaker(q: Question, tok) -> bool:
     """'What help did the US say it would give?' asks what was said, not who said it: the
     subject of the sentence's verb of saying is no answer unless the question asks for its own."""
-    return (target.dep_ == "nsubj" and q.anchor in REPORTING_STEMS
-            and q.wh_role not in ("", "nsubj", "nsubjpass"))
+    return (tok.dep_ == "nsubj" and q.anchor in REPORTING_STEMS
+            and q.wh_role not in ("", "nsubj", "nsubjpass") and _is_anchor(q, tok.head))
 
 
 def _object_of_asked_verb(q: Question, doc, target, score: float) -> list[Span]:
@@ -1522,8 +1521,12 @@ def _name_in_apposition(focus) -> tuple[int, int] | None:
         name = next((c for c in focus.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
     if name is None:
         return None
-    start = min((c.i for c in name.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"), default=name.i)
-    return name.doc[start].idx, name.idx + len(name)
+    return name.doc[_name_start(name)].idx, name.idx + len(name)
+
+
+def _name_start(tok) -> int:
+    """Where the proper name ``tok`` heads begins: "Alain" of "Alain Lipietz"."""
+    return min((c.i for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"), default=tok.i)
 
 
 def _quoted_beside(doc, focus) -> tuple[int, int] | None:
