@@ -331,6 +331,7 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
             + 0.15 * _pairs_in(q, doc, clause))
 
 
+
 ASIDE_WEIGHT = 0.5
 
 
@@ -444,6 +445,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     # "To what price did shares fall?": when a candidate follows the question's own preposition
     # ("to 44p"), one after another preposition ("from 97p") is the wrong end of the relation
     prep_matters = bool(q.wh_prep) and any(_after_preposition(e) == q.wh_prep for e in entities)
+    # "26% in London compared to 30% in Frankfurt": the figure the question's own name is tied to
+    tied_figure = q.qtype == "number" and any(_tied_to_question_name(q, e) for e in entities)
     for ent in entities:
         fit_label = _label_fit(q, labels, ent)
         if (_names_question_subject(q, ent) or _ends_longer_name(ent)
@@ -484,6 +487,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= 0.5  # "what sum will each member get" is not "800,000 members"
         if q.qtype == "number" and _measures_something_else(q, doc, ent):
             score *= 0.5  # "a 133-hectare ranch" gives the ranch's size, not the price asked for
+        if tied_figure and ent.label_ in FIGURE_LABELS:
+            score = score + 0.3 if _tied_to_question_name(q, ent) else score * 0.5
         if q.qtype == "number" and _counts_other_casualty_kind(q, ent):
             score *= 0.3  # "killed 35 people and wounded 60": not "35" for "how many were wounded"
         if ent.label_ == "MONEY":
@@ -518,6 +523,16 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
 
 SAYING_DATE = 0.5
 CROSS_KIND_FIT = 0.25
+TYING_PREPS = frozenset("in for at among".split())
+
+
+def _tied_to_question_name(q: Question, ent) -> bool:
+    """'30% in Frankfurt': a figure whose own preposition takes a name the question names."""
+    if ent.label_ not in FIGURE_LABELS:
+        return False
+    return any(obj.dep_ == "pobj" and set(tokenize(obj.text)) & set(q.key_terms)
+               for prep in ent.root.children if prep.dep_ == "prep" and prep.lower_ in TYING_PREPS
+               for obj in prep.children)
 
 
 def _dates_the_saying(q: Question, ent) -> bool:
@@ -913,7 +928,7 @@ def _date_preference(q: Question, text: str) -> float:
 
 # A date of the wrong grain: "last year" hardly answers "on what date", and says nothing of the
 # day a "which day" question asks for; "this week" for "what year" is at least near.
-GRAIN_MISS = {"day": 0.3, "weekday": 0.3, "date": 0.3, "month": 0.5, "year": 0.5}
+GRAIN_MISS = {"day": 0.3, "weekday": 0.3, "date": 0.3, "month": 0.3, "year": 0.5}
 DATE_FOCUS = {
     # "on which day": a weekday or a day of the month ("July 19")
     "day": re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b|\b\d{1,2}(st|nd|rd|th)?\b", re.I),
@@ -968,9 +983,9 @@ def _description_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
-MANNER_QUESTION = re.compile(r"^(?:[^,?]*,\s*)?how (did|does|do|was|were|is|are|will|would|has|have|had|can|could)\b",
-                             re.I)
-MANNER_PREPS = frozenset("via by through using over".split())
+MANNER_QUESTION = re.compile(r"^(?:[^,?]*,\s*)?how (did|does|do|was|were|is|are|will|would|has|have|had|can|could)\b"
+                             r"|\bby what (means|method)\b|\bin what (way|manner)\b", re.I)
+MANNER_PREPS = frozenset("via by through using over like".split())
 
 
 def _definition_spans(q: Question, doc, matched: list[int]) -> list[Span]:
@@ -1022,6 +1037,8 @@ def _manner_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     for prep in doc:
         if prep.lower_ not in MANNER_PREPS or prep.dep_ not in ("prep", "agent"):
             continue
+        if prep.lower_ == "like" and prep.head.pos_ != "VERB":
+            continue  # "behaved like a child" is a manner, "firms like Intel" are examples
         obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
         if obj is None or (prep.lower_ == "by" and obj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")):
             continue  # "by Hussein" says who, not how
@@ -1182,6 +1199,8 @@ def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         last = max(conjuncts, key=lambda t: t.i)
         if _has_subject(last):
             continue  # "effects look false but X make it compelling" joins statements, lists nothing
+        if all(t.pos_ == "ADJ" and not t.ent_type_ for t in (tok, *conjuncts)):
+            continue  # "new and complex rules": qualities of one thing, not things listed
         start, end = _conjunct_start(doc, tok), _conjunct_end(doc, last)
         if doc[start].dep_ in ("det", "cc", "punct"):
             start += 1
@@ -1455,8 +1474,10 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
 def _is_speaker(q: Question, tok) -> bool:
     """'What help did the US say it would give?' asks what was said, not who said it: the
     subject of the sentence's verb of saying is no answer unless the question asks for its own."""
-    return (tok.dep_ == "nsubj" and q.anchor in REPORTING_STEMS
-            and q.wh_role not in ("", "nsubj", "nsubjpass") and _is_anchor(q, tok.head))
+    return (tok.dep_ == "nsubj" and q.anchor in REPORTING_STEMS and _is_anchor(q, tok.head)
+            and q.wh_role not in ("nsubj", "nsubjpass")
+            # no role read: "Who said ...?" may be misparsed, "How did X say ...?" asks no name
+            and (q.wh_role != "" or q.qtype not in NAME_TYPES))
 
 
 def _object_of_asked_verb(q: Question, doc, target, score: float) -> list[Span]:
@@ -1490,7 +1511,8 @@ def _focus_variants(q: Question, doc, span, score: float) -> list[Span]:
     cut = next((c for c in root.rights if c.dep_ == "prep" and c.lower_ != "of"), None)
     if cut is not None and span.start < cut.i < span.end:
         core = doc[span.start : cut.i]
-        variants.append(Span(core.start_char, core.end_char, score + 0.02, False))
+        if not _is_in_question(q, core.text):  # "a partnership" says nothing of "which partnership"
+            variants.append(Span(core.start_char, core.end_char, score + 0.02, False))
     return variants
 
 
@@ -1630,6 +1652,8 @@ def _focus_bonus(q: Question, span) -> float:
     if not q.focus:
         return 0.0
     if _is_focus(q, span.root):
+        if any(c.dep_ == "acl" and c.lower_ in NAMING_VERBS for c in span.root.rights):
+            return 0.0  # "accounting rules called IFRS": the name says which, not the noun
         return FOCUS_ROOT_BONUS  # "the Strategic Framework Agreement" for "which agreement"
     if q.focus in ROLE_FOCUS and focus_kind(_singular(span.root)) == "person" \
             and span.root.dep_ not in ("nsubj", "nsubjpass"):
@@ -1761,12 +1785,15 @@ NAMING_VERBS = frozenset("called named dubbed titled entitled known nicknamed br
 def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     """'What is X called?' / 'By what name is X known?' → the name after 'called', 'known as',
     'dubbed' ... in the sentence."""
-    if not NAMING_QUESTION.search(q.text) or NAMED_ONE_ASKED.search(q.text):
+    if NAMED_ONE_ASKED.search(q.text):
         return []
+    asks_name = bool(NAMING_QUESTION.search(q.text))
     spans = []
     for tok in doc:
         if tok.lower_ not in NAMING_VERBS:
             continue
+        if not asks_name and not (tok.dep_ == "acl" and _is_focus(q, tok.head)):
+            continue  # "What standards ...?" → "standards called IFRS": the name of the thing asked
         for child in tok.children:
             if child.dep_ in ("oprd", "attr", "dobj", "xcomp", "npadvmod", "appos"):
                 target = child
@@ -1784,7 +1811,7 @@ def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                 continue
             score = 0.6 + 0.4 * _fit(q, doc, phrase.start, phrase.end, matched)
             spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
-    return spans + _names_before_focus(q, doc, matched)
+    return spans + (_names_before_focus(q, doc, matched) if asks_name else [])
 
 
 # a quoted or capitalised name ending right where the text does ("the "Hartz-IV" ")
@@ -2008,7 +2035,10 @@ def _without_echoed_tail(q: Question, doc, span: Span) -> Span:
 
 def _unless_set_aside(q: Question, text: str, span: Span) -> Span:
     """A candidate naming what the question sets aside ("apart from vaccine doses") is unlikely."""
-    if q.set_aside and q.set_aside.intersection(tokenize(text[span.start : span.end])):
+    said = text[span.start : span.end]
+    if q.qtype == "number":  # "2,500 US troops" counts what "other than the US" sets aside
+        said += " " + " ".join(text[span.end :].split()[:2])
+    if q.set_aside and q.set_aside.intersection(tokenize(said)):
         return replace(span, score=span.score * 0.3)
     return span
 

@@ -57,7 +57,7 @@ FOCUS_TYPES = {
                      "alliance federation league organisation paper tabloid magazine publisher "
                      "developer operator provider watchdog charity university school hospital broker "
                      "lender insurer supermarket chain brand giant affiliate subsidiary offshoot squad outfit "
-                     "consortium website mission house tank institute journal").split(),  # tank: "think-tank"
+                     "consortium website mission house tank institute journal bookmaker bookie").split(),  # tank: "think-tank"
     "place": ("city country place region town capital state location venue nation area "
               "province district village site county continent hall stadium building "
               "neighbourhood neighborhood market airport island street resort port harbour suburb nationality "
@@ -108,7 +108,7 @@ NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall)\b|\bwhat (pe
                     rf"|^\s*what (will|would|did|does|do|is|was) [^?]{{1,60}}{PRICE_VERB}",
                     re.I)
 DATE = re.compile(r"^\s*when\b|\bwhen (did|was|is|will|were|does|do|has|had|are)\b|\bsince when\b"
-                  r"|\bby when\b|\bon what (day|date)\b|\bin what (year|month)\b", re.I)
+                  r"|\bby when\b|\bby what (point|time)\b|\bon what (day|date)\b|\bin what (year|month)\b", re.I)
 COUNTED = re.compile(r"^\s*(\w+\s+)?(which|what|name|list)\s+(the\s+)?(two|three|four|five|six|seven|eight|nine|ten|both)\b", re.I)
 # "(In) which fields ...", also after an opening clause or a noun: "Consumers in which countries ..."
 WHICH_ONES = re.compile(r"^\s*([^,?]{1,80},\s*)?((?:[\w-]+\s+){0,3}in\s+)?(what|which)\b", re.I)
@@ -188,7 +188,9 @@ class Question:
 
 
 SETTING_ASIDE = re.compile(r"\b(?:apart from|aside from|besides|other than|except(?: for)?|in addition to)\s+"
-                           r"([^,?;]+)", re.I)
+                           # up to the verb: "other than the US [are stationed in Iraq]"
+                           r"([^,?;]+?)(?=\s+(?:are|is|was|were|did|do|does|has|have|had|will|would|can|could)\b|[,?;]|$)",
+                           re.I)
 
 
 def _set_aside(question: str) -> frozenset[str]:
@@ -222,6 +224,9 @@ def _focus_after_wh(doc):
             continue  # "team-mate", "front-benchers": one word to a reader
         if tok.lower_ in AUXILIARIES or tok.pos_ in ("ADP", "PUNCT", "PRON", "DET", "CCONJ", "SCONJ"):
             break
+        if focus is not None and tok.tag_ == "VBZ" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in AUXILIARIES:
+            focus = tok  # "Which BBC shows will ...": a plural noun the tagger took for a verb
+            continue
         if focus is not None and (tok.tag_ in ("VBD", "VBZ", "VBP", "MD") or (
                 tok.tag_ in ("VBN", "VBG") and not _modifies_next(doc, tok))):
             break  # "Which ... boss told", "the general killed in": the verb after the noun
@@ -232,7 +237,7 @@ def _focus_after_wh(doc):
             break  # "which former president's administration" asks about the president
         if tok.pos_ in ("NOUN", "PROPN", "VERB") or tok.tag_ in ("NN", "NNS", "VBZ"):
             focus = tok
-    if focus is not None and focus.pos_ == "PROPN" and focus.lower_ not in FOCUS_TO_TYPE:
+    if focus is not None and focus.pos_ == "PROPN" and focus_kind(focus.lower_) is None:
         return None  # "Which Alfa Romeo ...": a name, not a kind of thing
     return focus
 

@@ -858,3 +858,48 @@ def test_a_date_does_not_answer_which_process():
     text = "On Tuesday both sides recommitted to the Higher Military Commission process on the troops' future."
     answers = {text[s.start : s.end] for s in candidate_spans(analyse(question), text)}
     assert answers and "Tuesday" not in answers and "On Tuesday" not in answers
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # the figure the question's own place is tied to, not the first figure of the comparison
+    ("What share of hotspots scanned in Madrid by the security firm were left unprotected?",
+     "The firm said that 41% of hotspots scanned Lisbon were left unprotected compared to 22% in Madrid, "
+     "35% in Rome and 19% in Vienna.", "22%"),
+    # "the standards called IFRS": the name given to the asked-about noun
+    ("Which accounting rules are listed firms adopting?",
+     "Across the continent, all listed firms are adopting new and complex accounting rules called IFRS.", "IFRS"),
+    # "how did X say Y behaved": the manner ("like ..."), never the speaker
+    ("How did the critic say the broadcaster had acted when it refused the contestant a drink?",
+     'The veteran writer said the broadcaster had acted "like a bully rather than a host" by refusing the '
+     "contestant a drink.", "a bully rather than a host"),
+    # "which bookmaker's spokesman": the bookmaker owning the spokesman
+    ("Which bookmaker's spokesman said the contest was still open?",
+     'William Hill spokesman Graham Sharpe said that the contest was still "open".', "William Hill"),
+    # "by what point" asks for a date through "by"
+    ("By what point did the minister expect the mission to be wound up?",
+     "The minister said on Monday that the mission was expected to be wound up by the end of the year.",
+     "the end of the year"),
+])
+def test_figures_tied_to_the_asked_place_names_given_and_manners(question, text, expected):
+    assert _span(question, text) == expected
+
+
+def test_a_bare_focus_noun_is_no_variant_of_its_phrase():
+    question = "What is the name of the partnership with TiVo that Bill Gates announced?"
+    text = "Bill Gates announced in his speech a partnership with TiVo, called TiVoToGo, which lets people play programmes on PCs."
+    answers = {text[s.start : s.end] for s in candidate_spans(analyse(question), text)}
+    assert "a partnership" not in answers and "TiVoToGo" in answers
+
+
+def test_a_year_does_not_answer_which_month():
+    question = "In which month did the parliament pass its resolution on foreign troops?"
+    text = "Last year, the parliament passed a non-binding resolution requiring foreign troops to leave."
+    span = extract_span(analyse(question), text)
+    assert span is None or not span.typed
+
+
+def test_a_figure_counting_what_the_question_sets_aside_scores_lower():
+    text = "There are about 2,500 US troops in Iraq serving in an advise-and-assist capacity."
+    plain = extract_span(analyse("How many troops are stationed in Iraq?"), text)
+    aside = extract_span(analyse("How many troops from countries other than the US are stationed in Iraq?"), text)
+    assert plain is not None and aside is not None and aside.score < plain.score

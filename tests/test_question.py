@@ -273,3 +273,19 @@ def test_words_describing_another_noun_are_set_aside(question, aside):
 def test_the_asked_about_phrase_includes_its_of_phrase():
     q = analyse("Which deputy leader of Iraq's Popular Mobilization Forces was killed in Baghdad?")
     assert {"deputi", "leader", "popular", "mobil", "forc"} <= q.focus_terms and "baghdad" not in q.focus_terms
+
+
+@pytest.mark.parametrize("question,qtype,focus", [
+    ("By what point did the official expect the mission to end?", "date", "point"),
+    # "shows" before "will" is a plural noun, however tagged
+    ("Which BBC shows will the cable firm's catch-up service offer?", "list", "show"),
+    # a nationality stands for a person
+    ("Which Ethiopian beat the world champion to retain her title?", "person", "ethiopian"),
+])
+def test_deadline_points_plural_nouns_read_as_verbs_and_nationalities(question, qtype, focus):
+    q = analyse(question)
+    assert (q.qtype, q.focus) == (qtype, focus)
+
+
+def test_what_is_set_aside_ends_at_the_verb():
+    assert analyse("How many troops from countries other than the US are stationed in Iraq?").set_aside == {"us"}
