@@ -441,7 +441,7 @@ FILLERS = frozenset("example instance turn fact particular addition course contr
 def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     labels = q.labels
-    entities = list(map(_whole_name, [*doc.ents, *_untagged_numbers(q, doc)]))
+    entities = [_whole_name(_as_count(e)) for e in [*doc.ents, *_untagged_numbers(q, doc)]]
     # "To what price did shares fall?": when a candidate follows the question's own preposition
     # ("to 44p"), one after another preposition ("from 97p") is the wrong end of the relation
     prep_matters = bool(q.wh_prep) and any(_after_preposition(e) == q.wh_prep for e in entities)
@@ -675,6 +675,18 @@ def _fills_asked_role(q: Question, ent) -> bool:
     return bool(q.wh_role) and root.dep_ == q.wh_role and _is_anchor(q, root.head)
 
 
+COUNT_WORDS_IN_DATE = re.compile(r"\b(?:hundreds?|thousands?|millions?|billions?|trillions?)\b|\d\.\d")
+
+
+def _as_count(ent):
+    """'Between 1.1 and 1.5 million', tagged a date, is a count: no date has a million in it."""
+    if ent.label_ == "DATE" and COUNT_WORDS_IN_DATE.search(ent.text) and not TYPE_HINTS["date"].search(ent.text):
+        count = ent.doc[ent.start : ent.end]  # a new span: the parse's own entities stay as they are
+        count.label_ = "CARDINAL"
+        return count
+    return ent
+
+
 def _untagged_numbers(q: Question, doc) -> list:
     """Figures the small tagger left out ("no less than 34 John Wayne films"), as counts."""
     if q.qtype != "number":
@@ -886,6 +898,7 @@ def _named_beside(doc, phrase) -> bool:
 UNIT_BEFORE = re.compile(r"[£$€¥]\s?$")
 CURRENCY_LETTERS = re.compile(r"(?<![\w$])[A-Z]{1,2}$")  # the "A" of "A$67.7m"
 UNIT_AFTER = re.compile(r"^(?:bn|m|k|tn|%|\s?(?:million|billion|trillion|per ?cent|percent))\b", re.I)
+GAME_SCORE_AFTER = re.compile(r"^-\d{1,3}\b")  # "a 8-3 lead": the score, not its first figure
 PROPORTION_AFTER = re.compile(rf"^ (?:in|out of) (?:\d[\d,.]*|{NUMBER_WORDS})\b", re.I)
 
 
@@ -898,7 +911,8 @@ def _with_units(text: str, start: int, end: int) -> tuple[int, int]:
     letters = CURRENCY_LETTERS.search(text[max(0, start - 3) : start]) if text.startswith("$", start) else None
     if letters:
         start -= len(letters.group(0))  # "A$67.7m", "US$3bn"
-    after = UNIT_AFTER.match(text[end : end + 12]) or PROPORTION_AFTER.match(text[end : end + 20])
+    after = (UNIT_AFTER.match(text[end : end + 12]) or PROPORTION_AFTER.match(text[end : end + 20])
+             or GAME_SCORE_AFTER.match(text[end : end + 6]))
     if after:
         end += len(after.group(0))
     return start, end
@@ -1176,9 +1190,16 @@ def _chunk_of(doc, tok):
 
 
 def _conjunct_end(doc, tok) -> int:
-    """Last token of a conjunct: its noun chunk for a noun, else its whole subtree."""
+    """Last token of a conjunct: its noun chunk for a noun, else its whole subtree; a name goes
+    on through its "of" or "for" ("the Department for Education and Skills")."""
     chunk = _chunk_of(doc, tok)
-    return chunk.end if chunk is not None else tok.right_edge.i + 1
+    if chunk is None:
+        return tok.right_edge.i + 1
+    for prep in tok.rights:
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "for") and tok.pos_ == "PROPN" and any(
+                c.dep_ == "pobj" and c.pos_ == "PROPN" for c in prep.children):
+            return prep.right_edge.i + 1
+    return chunk.end
 
 
 def _conjunct_start(doc, tok) -> int:

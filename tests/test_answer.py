@@ -903,3 +903,19 @@ def test_a_figure_counting_what_the_question_sets_aside_scores_lower():
     plain = extract_span(analyse("How many troops are stationed in Iraq?"), text)
     aside = extract_span(analyse("How many troops from countries other than the US are stationed in Iraq?"), text)
     assert plain is not None and aside is not None and aside.score < plain.score
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # a count the tagger read as a date: no date holds a million
+    ("How many people died at the camp?", "Between 1.1 and 1.5 million people, mainly Jews, died at the camp.",
+     "Between 1.1 and 1.5 million"),
+    # a game's score is one figure
+    ("What was the score at half-time?", "The early try helped the home side to a 10-3 lead at half-time.", "10-3"),
+    # a listed name goes on through its "for": the department's name has an "and" of its own
+    ("Which organisations are jointly running the schools initiative?",
+     "The initiative is being run jointly by the Electoral Commission, the Hansard Society and the Department "
+     "for Education and Skills in the run-up to the election.",
+     "Electoral Commission, the Hansard Society and the Department for Education and Skills"),
+])
+def test_counts_tagged_as_dates_game_scores_and_listed_names_with_for(question, text, expected):
+    assert _span(question, text) == expected
