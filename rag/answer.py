@@ -331,7 +331,6 @@ def _fit(q: Question, doc, start_tok: int, end_tok: int, matched: list[int]) -> 
             + 0.15 * _pairs_in(q, doc, clause))
 
 
-
 ASIDE_WEIGHT = 0.5
 
 
@@ -446,7 +445,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     # ("to 44p"), one after another preposition ("from 97p") is the wrong end of the relation
     prep_matters = bool(q.wh_prep) and any(_after_preposition(e) == q.wh_prep for e in entities)
     # "26% in London compared to 30% in Frankfurt": the figure the question's own name is tied to
-    tied_figure = q.qtype == "number" and any(_tied_to_question_name(q, e) for e in entities)
+    tied = {e.start for e in entities if _tied_to_question_name(q, e)} if q.qtype == "number" else set()
     for ent in entities:
         fit_label = _label_fit(q, labels, ent)
         if (_names_question_subject(q, ent) or _ends_longer_name(ent)
@@ -487,8 +486,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= 0.5  # "what sum will each member get" is not "800,000 members"
         if q.qtype == "number" and _measures_something_else(q, doc, ent):
             score *= 0.5  # "a 133-hectare ranch" gives the ranch's size, not the price asked for
-        if tied_figure and ent.label_ in FIGURE_LABELS:
-            score = score + 0.3 if _tied_to_question_name(q, ent) else score * 0.5
+        if tied and ent.label_ in FIGURE_LABELS:
+            score = score + 0.3 if ent.start in tied else score * 0.5
         if q.qtype == "number" and _counts_other_casualty_kind(q, ent):
             score *= 0.3  # "killed 35 people and wounded 60": not "35" for "how many were wounded"
         if ent.label_ == "MONEY":
@@ -1195,10 +1194,11 @@ def _conjunct_end(doc, tok) -> int:
     chunk = _chunk_of(doc, tok)
     if chunk is None:
         return tok.right_edge.i + 1
-    for prep in tok.rights:
-        if prep.dep_ == "prep" and prep.lower_ in ("of", "for") and tok.pos_ == "PROPN" and any(
-                c.dep_ == "pobj" and c.pos_ == "PROPN" for c in prep.children):
-            return prep.right_edge.i + 1
+    if tok.pos_ == "PROPN":
+        for prep in tok.rights:
+            if prep.dep_ == "prep" and prep.lower_ in ("of", "for") and any(
+                    c.dep_ == "pobj" and c.pos_ == "PROPN" for c in prep.children):
+                return prep.right_edge.i + 1
     return chunk.end
 
 
@@ -1673,7 +1673,7 @@ def _focus_bonus(q: Question, span) -> float:
     if not q.focus:
         return 0.0
     if _is_focus(q, span.root):
-        if any(c.dep_ == "acl" and c.lower_ in NAMING_VERBS for c in span.root.rights):
+        if any(_names_its_head(c) for c in span.root.rights):
             return 0.0  # "accounting rules called IFRS": the name says which, not the noun
         return FOCUS_ROOT_BONUS  # "the Strategic Framework Agreement" for "which agreement"
     if q.focus in ROLE_FOCUS and focus_kind(_singular(span.root)) == "person" \
@@ -1813,7 +1813,7 @@ def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     for tok in doc:
         if tok.lower_ not in NAMING_VERBS:
             continue
-        if not asks_name and not (tok.dep_ == "acl" and _is_focus(q, tok.head)):
+        if not asks_name and not (_names_its_head(tok) and _is_focus(q, tok.head)):
             continue  # "What standards ...?" → "standards called IFRS": the name of the thing asked
         for child in tok.children:
             if child.dep_ in ("oprd", "attr", "dobj", "xcomp", "npadvmod", "appos"):
@@ -1833,6 +1833,11 @@ def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score = 0.6 + 0.4 * _fit(q, doc, phrase.start, phrase.end, matched)
             spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
     return spans + (_names_before_focus(q, doc, matched) if asks_name else [])
+
+
+def _names_its_head(verb) -> bool:
+    """'called' in "accounting standards called IFRS": the noun it hangs from is given a name."""
+    return verb.dep_ == "acl" and verb.lower_ in NAMING_VERBS
 
 
 # a quoted or capitalised name ending right where the text does ("the "Hartz-IV" ")
