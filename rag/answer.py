@@ -433,8 +433,9 @@ def _is_contentless(doc, start_char: int, end_char: int) -> bool:
     return len(span) == 1 and span[0].pos_ in ("VERB", "AUX", "ADV")
 
 
-# The noun of a set phrase: "for example", "in turn", "in fact", "of course" name nothing
-FILLERS = frozenset("example instance turn fact particular addition course contrast general short".split())
+# The noun of a set phrase: "for example", "in turn", "in fact", "of course", "in light of" name nothing
+FILLERS = frozenset("example instance turn fact particular addition course contrast general short "
+                    "light terms behalf spite lieu accordance".split())
 
 
 def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
@@ -449,7 +450,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     for ent in entities:
         fit_label = _label_fit(q, labels, ent)
         if (_names_question_subject(q, ent) or _ends_longer_name(ent)
-                or _country_of_question_adjective(q, ent)):
+                or _country_of_question_adjective(q, ent) or _describes_asked_kind(q, ent)
+                or _short_for_question_name(q, ent)):
             continue
         if _fills_asked_role(q, ent) and ent.label_ in SURE_NAME_LABELS and q.qtype in NAME_TYPES:
             # "Hussein told Rudaw ..." for "Which outlet did Hussein tell ...?", "Everasia is
@@ -463,9 +465,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         score = fit_label * _fit(q, doc, ent.start, ent.end, matched)
         # "Reuters" for "which official", a person for "which group": a stand-in, not the kind asked
         of_kind = fit_label >= CROSS_KIND_FIT
-        if q.qtype == "number" and q.focus:
-            if any(_is_focus(q, t) for t in doc[ent.end : ent.end + 4]):
-                score += 0.3  # "2,500 troops" answers "how many troops"
+        if q.qtype == "number" and q.focus and _counts_focus(q, doc, ent):
+            score += 0.3  # "2,500 troops" answers "how many troops"
         if q.qtype == "place":
             score = score * _country_fit(q, ent) + _origin_bonus(q, ent, matched)
         if q.qtype == "date" and q.focus in DATE_FOCUS:
@@ -491,7 +492,10 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if q.qtype == "number" and _counts_other_casualty_kind(q, ent):
             score *= 0.3  # "killed 35 people and wounded 60": not "35" for "how many were wounded"
         if ent.label_ == "MONEY":
-            score += _currency_fit(q, doc.text[max(0, ent.start_char - 1) : ent.end_char])
+            currency = _currency_fit(q, doc.text[max(0, ent.start_char - 1) : ent.end_char])
+            score += currency
+            if currency <= 0 and CONVERSION_BEFORE.search(doc.text, 0, ent.start_char):
+                score *= CONVERSION  # "25bn rupees ($250m; £135m)": the sum, then what it is worth
         if q.qtype == "date" and _dates_the_saying(q, ent):
             score *= SAYING_DATE
         if q.wh_prep and _after_preposition(ent) == q.wh_prep:
@@ -522,6 +526,42 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
 
 SAYING_DATE = 0.5
 CROSS_KIND_FIT = 0.25
+CONVERSION = 0.5
+CURRENCY_WORDS = r"euros?|dollars?|pounds|rupees?|yen|yuan|renminbi|roubles?|rubles?|pesos?|francs?|rand|krona|kronor"
+CONVERSION_BEFORE = re.compile(rf"\d(?:bn|m|k|tn|\s?(?:million|billion|trillion))?\s?(?:{CURRENCY_WORDS})?"
+                               r"\s?\((?:[^()]{0,30};\s*)?(?:[A-Z]{0,3}[£$€¥])?$", re.I)
+
+
+def _short_for_question_name(q: Question, ent) -> bool:
+    """'the Bay Area Laboratory Cooperative (Balco)': the short form, in brackets after a name the
+    question gives, is that name again."""
+    doc = ent.doc
+    if ent.label_ not in NAME_LABELS or ent.start < 3 or doc[ent.start - 1].text != "(" or ent.end >= len(doc) or doc[ent.end].text != ")":
+        return False
+    name = doc[max(0, ent.start - 5) : ent.start - 1]
+    before = tokenize(name.text)
+    return len(before) >= 2 and set(before[-2:]) <= q.words and name[-1].pos_ == "PROPN"
+
+
+def _describes_asked_kind(q: Question, ent) -> bool:
+    """'a little-known Russian company', 'German football club ... Borussia Dortmund': a
+    nationality describing a company or a person of the kind asked for is not its name."""
+    head = ent.root.head
+    return (ent.label_ == "NORP" and q.qtype in ("organisation", "person") and ent.root.dep_ in ("amod", "compound")
+            and head.i != ent.root.i and (_is_focus(q, head) or focus_kind(_singular(head)) == q.qtype))
+
+
+def _counts_focus(q: Question, doc, ent) -> bool:
+    """'2,500 troops', 'a 15-6 half-time deficit', 'a capital injection of 35m euros': the figure
+    counts the asked-about noun, beside it or up the parse (through "of" and compounds)."""
+    if any(_is_focus(q, t) for t in doc[ent.end : ent.end + 4]):
+        return True
+    for head in list(ent.root.ancestors)[:4]:
+        if head.pos_ in ("VERB", "AUX"):
+            return False
+        if _is_focus(q, head) or any(c.dep_ == "compound" and _is_focus(q, c) for c in head.children):
+            return True
+    return False
 TYING_PREPS = frozenset("in for at among".split())
 
 
@@ -677,13 +717,29 @@ def _fills_asked_role(q: Question, ent) -> bool:
 COUNT_WORDS_IN_DATE = re.compile(r"\b(?:hundreds?|thousands?|millions?|billions?|trillions?)\b|\d\.\d")
 
 
+CURRENCY_AFTER = re.compile(rf"\s(?:{CURRENCY_WORDS})\b", re.I)
+SCALED_FIGURE = re.compile(r"\d(?:bn|m|k|tn)$")  # "25bn", which the tagger may call an ordinal
+GAME_SCORE = re.compile(r"\d{1,3}-\d{1,3}$")  # "15-6", which it may read as a date
+
+
 def _as_count(ent):
-    """'Between 1.1 and 1.5 million', tagged a date, is a count: no date has a million in it."""
+    """'Between 1.1 and 1.5 million', tagged a date, is a count: no date has a million in it;
+    '25bn' is no ordinal, and the score '15-6' of "a 15-6 half" is no date."""
+    doc = ent.doc
+    start, end = ent.start, ent.end  # a new span: the parse's own entities stay as they are
+    label = "MONEY" if CURRENCY_AFTER.match(doc.text, ent.end_char) else "CARDINAL"  # "25bn rupees"
     if ent.label_ == "DATE" and COUNT_WORDS_IN_DATE.search(ent.text) and not TYPE_HINTS["date"].search(ent.text):
-        count = ent.doc[ent.start : ent.end]  # a new span: the parse's own entities stay as they are
-        count.label_ = "CARDINAL"
-        return count
-    return ent
+        pass
+    elif ent.label_ == "ORDINAL" and SCALED_FIGURE.search(ent.text):
+        pass
+    elif ent.label_ == "DATE" and GAME_SCORE.match(doc[start:end].text.split()[0]) \
+            and not TYPE_HINTS["date"].search(ent.text):
+        end = start + next(n for n in range(1, len(ent) + 1) if GAME_SCORE.match(doc[start : start + n].text))
+    else:
+        return ent
+    count = doc[start:end]
+    count.label_ = label
+    return count
 
 
 def _untagged_numbers(q: Question, doc) -> list:
@@ -881,8 +937,40 @@ def _described_fillers(q: Question, doc, matched: list[int]) -> list[Span]:
             if _is_in_question(q, phrase.text) or _named_beside(doc, phrase):
                 continue  # "The chairman of the Bar Council, Guy Mansfield QC": the name answers
             score = 0.8 * _fit(q, doc, phrase.start, phrase.end, matched)
-            spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
+            # "Fund manager Florian Hamm - the club's largest investor": the name in it answers
+            name = _name_in_phrase(q, phrase)
+            answer = name if name is not None else phrase
+            spans.append(Span(answer.start_char, answer.end_char, min(score, 1.0), True))
     return spans
+
+
+def _name_in_phrase(q: Question, phrase):
+    """The first proper name inside a described phrase that the question does not give."""
+    run = []
+    doc = phrase.doc
+    for tok in [*phrase, None]:
+        if tok is not None and tok.pos_ == "PROPN" and tok.ent_type_ != "NORP":
+            run.append(tok)
+            continue
+        if tok is not None and run and tok.lower_ in NAME_LINKS and tok.i + 1 < phrase.end \
+                and doc[tok.i + 1].pos_ == "PROPN":
+            run.append(tok)  # "the Council of Scottish Colonels" is one name
+            continue
+        if tok is not None and run and tok.tag_ == "POS" and (
+                tok.i + 1 >= phrase.end or doc[tok.i + 1].pos_ in ("PROPN", "PUNCT")):
+            run.append(tok)  # "the Internet Service Providers' Association", "St Mary's"
+            continue
+        # "a senior U.S. defense official", "the BBC's reporter": a name qualifying a noun is not it
+        qualifies = tok is not None and (tok.pos_ == "NOUN" or tok.tag_ == "POS")
+        if run and len(run) <= MAX_NAME_TOKENS and not qualifies \
+                and not _is_in_question(q, " ".join(t.text for t in run)):
+            return doc[run[0].i : run[-1].i + 1]
+        run = []
+    return None
+
+
+MAX_NAME_TOKENS = 6
+NAME_LINKS = frozenset(("of", "for", "and", "de", "&"))
 
 
 def _named_beside(doc, phrase) -> bool:
@@ -896,7 +984,9 @@ def _named_beside(doc, phrase) -> bool:
 
 UNIT_BEFORE = re.compile(r"[£$€¥]\s?$")
 CURRENCY_LETTERS = re.compile(r"(?<![\w$])[A-Z]{1,2}$")  # the "A" of "A$67.7m"
-UNIT_AFTER = re.compile(r"^(?:bn|m|k|tn|%|\s?(?:million|billion|trillion|per ?cent|percent))\b", re.I)
+# "£173m", "35m euros", "25bn rupees": the scale and the currency the tagger left out
+UNIT_AFTER = re.compile(rf"^(?:(?:bn|m|k|tn|\s?(?:million|billion|trillion))?\s(?:{CURRENCY_WORDS})"
+                        r"|bn|m|k|tn|%|\s?(?:million|billion|trillion|per ?cent|percent))\b", re.I)
 GAME_SCORE_AFTER = re.compile(r"^-\d{1,3}\b")  # "a 8-3 lead": the score, not its first figure
 PROPORTION_AFTER = re.compile(rf"^ (?:in|out of) (?:\d[\d,.]*|{NUMBER_WORDS})\b", re.I)
 
@@ -1758,7 +1848,9 @@ def _spelled_out(acronym: str, text: str) -> list[Span]:
 GLOSS_QUESTION = re.compile(r"\bwhat (?:does|did|do) (.+?) mean\b|\bwhat is the meaning of (.+?)\??$|"
                             r"\bhow (?:does|did|do|is|was) (.+?) translated\b", re.I)
 # what follows a foreign or coined term to say what it means: ', or "...", '(...)', ', meaning ...'
-GLOSS_AFTER = re.compile(r"\s*(?:,\s*(?:or|meaning|which means|roughly)\s+|\(\s*|\s+meaning\s+|\s*[-–—]\s*)"
+GLOSS_AFTER = re.compile(r"\s*(?:,\s*(?:or|meaning|which means|roughly)\s+|\(\s*|\s+meaning\s+|\s*[-–—]\s*"
+                         r"|,\s*(?=[A-Z][a-z]+ for\s))"
+                         r"(?:[A-Z][a-z]+ for\s+)?"  # "Veritas, Latin for truth": the language named first
                          r"[\"“‘']?([^\"”’'().;]+)")
 
 
@@ -1784,7 +1876,8 @@ def _gloss_spans(q: Question, text: str) -> list[Span]:
     if not m:
         return []
     term = next(g for g in m.groups() if g)
-    term = QUOTED_TERM_FRAME.sub("", term.strip())
+    # "What does Veritas, the name of the new party, mean?": the term, not what describes it
+    term = QUOTED_TERM_FRAME.sub("", term.split(",")[0].strip())
     spans = []
     for found in re.finditer(re.escape(term), text, re.I):
         gloss = GLOSS_AFTER.match(text, found.end())
@@ -1866,7 +1959,8 @@ def _names_before_focus(q: Question, doc, matched: list[int]) -> list[Span]:
 
 
 WORK_FOCUS = frozenset("programme program show film movie album song single track record book novel "
-                       "play series sitcom drama documentary game musical opera title cd".split())
+                       "play series sitcom drama documentary game musical opera title cd debut release hit "
+                       "sequel compilation video".split())
 WORK_STEMS = frozenset(w for kind in WORK_FOCUS for w in tokenize(kind))  # "albums" too
 TITLE_ASKED = re.compile(r"\b(under|with|by) (what|which) title\b|\bthe title of\b", re.I)
 
@@ -1905,6 +1999,10 @@ def _introduced_as_title(doc, title) -> bool:
     """A title is named as one: after its kind ("the album Encore", "game Tetris"), after its
     owner ("BBC One's Breakfast with Frost"), in quotes, or tagged a work of art."""
     before = doc[title.start - 1] if title.start > 0 else None
+    if before is not None and before.text == "," and title.start > 1:
+        before = doc[title.start - 2]  # "the band's self-financed debut, Suicide Alley"
+        if _stem(before) not in WORK_STEMS:
+            before = doc[title.start - 1]
     return (before is not None and (_stem(before) in WORK_STEMS or before.tag_ == "POS"
                                     or _opens_quote(doc, before, title))
             or any(t.ent_type_ == "WORK_OF_ART" for t in title))

@@ -61,7 +61,7 @@ FOCUS_TYPES = {
     "place": ("city country place region town capital state location venue nation area "
               "province district village site county continent hall stadium building "
               "neighbourhood neighborhood market airport island street resort port harbour suburb nationality "
-              "borough constituency arena").split(),
+              "borough constituency arena shantytown slum township ground").split(),
 }
 FOCUS_TO_TYPE = {noun: qtype for qtype, nouns in FOCUS_TYPES.items() for noun in nouns}
 PERSON_SUFFIX = re.compile(r"^[a-z]{3,}(ist|ian)$")  # "novelist", "comedian": people, unlisted ones too
@@ -127,6 +127,13 @@ def _asks_what_a_name_is(text: str) -> bool:
     return bool(m) and not (m.group("person") and focus_kind(m.group("person").split()[-1].lower()))
 
 
+def _asks_who(text: str) -> bool:
+    """'Who ...?', not the relative 'who' of "What term could the executive who admitted ... face?"."""
+    m = PERSON.search(text)
+    return bool(m) and not WHAT_OR_WHICH.search(text, 0, m.start())
+
+
+WHAT_OR_WHICH = re.compile(r"\b(what|which)\b", re.I)
 PEOPLE_ASKED = re.compile(r"\bwho (were|are|have been)\b", re.I)
 LISTING = re.compile(r"^\s*(name|list)\b|\bwhat are (some of )?the\b.*\b(areas|fields|sectors|issues|"
                      r"topics|services|items)\b", re.I)
@@ -184,10 +191,17 @@ class Question:
                 labels["PERCENT"] = 0.5  # "What pre-tax profit ...": a sum, rarely its growth
         elif self.qtype == "number" and COUNT.search(self.text):
             labels = {**labels, "MONEY": 0.5}  # "How many jabs ...": a count, not a sum of money
+        if self.qtype == "number" and self.focus and self.focus not in RANKED_FOCUS:
+            labels = {**labels, "ORDINAL": 0.3}  # "what deficit" is no "second" (half), "which round" may be
         return labels
 
 
-SETTING_ASIDE = re.compile(r"\b(?:apart from|aside from|besides|other than|except(?: for)?|in addition to)\s+"
+# what an ordinal ("third", "2nd") can be the number of
+RANKED_FOCUS = frozenset("round stage edition position place rank ranking time attempt term title "
+                         "anniversary day year week month season leg game match heat".split())
+
+SETTING_ASIDE = re.compile(r"\b(?:apart from|aside from|besides|other than|except(?: for)?|in addition to|"
+                           r"alongside|along with|as well as)\s+"
                            # up to the verb: "other than the US [are stationed in Iraq]"
                            r"([^,?;]+?)(?=\s+(?:are|is|was|were|did|do|does|has|have|had|will|would|can|could)\b|[,?;]|$)",
                            re.I)
@@ -222,6 +236,8 @@ def _focus_after_wh(doc):
     for tok in doc[start + 1 :]:
         if tok.text == "-" and not tok.whitespace_ and tok.i > 0 and not doc[tok.i - 1].whitespace_:
             continue  # "team-mate", "front-benchers": one word to a reader
+        if tok.text == "&":
+            continue  # "Which Marsh & McLennan senior vice president ...": inside a name
         if tok.lower_ in AUXILIARIES or tok.pos_ in ("ADP", "PUNCT", "PRON", "DET", "CCONJ", "SCONJ"):
             break
         if focus is not None and tok.tag_ == "VBZ" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in AUXILIARIES:
@@ -446,7 +462,7 @@ def _question_type(text: str, focus) -> str:
         return "place"
     if focus_type:
         return focus_type
-    if PERSON.search(text):
+    if _asks_who(text):
         return "person"
     return "phrase"
 

@@ -919,3 +919,39 @@ def test_a_figure_counting_what_the_question_sets_aside_scores_lower():
 ])
 def test_counts_tagged_as_dates_game_scores_and_listed_names_with_for(question, text, expected):
     assert _span(question, text) == expected
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # a figure's currency word belongs to it; the bracketed conversions come second
+    ("How much new money does the airline need, according to its adviser?",
+     "Its adviser said the airline needs fresh funding of 40m euros.", "40m euros"),
+    ("What value of debts do the farmers owe, according to the union?",
+     "The union says farmers owe 12bn rupees ($120m; £65m) to local lenders.", "12bn rupees"),
+    # the figure that qualifies the asked-about noun, even before it
+    ("What half-time deficit did the visitors overturn?",
+     "The visitors recovered from a 13-3 half-time deficit to lead 20-13 early in the second half.", "13-3"),
+    # a described name: the name in the phrase, not the phrase
+    ("Which investor said he would only put in more money for a greater say?",
+     "Investor Karl Brenner - the firm's largest shareholder - said he would only put in more money for a "
+     "greater say.", "Karl Brenner"),
+    # a nationality describing the company asked about is not its name
+    ("Which little-known company bought the refinery?",
+     "A little-known Dutch company, Veldhoven Energy, bought the refinery.", "Veldhoven Energy"),
+    # a term's gloss after the language it comes from; the question's description of the term is not the term
+    ("What does Fortuna, the name of the new shipping line, mean in Latin?",
+     "The owners called the line Fortuna, Latin for luck.", "luck"),
+    # "in light of" names nothing
+    ("By what means were the talks held?", "The talks, held by video link, were cut short in light of the storm.",
+     "video link"),
+    # a title after its kind and a comma
+    ("What was the title of the band's first release?",
+     "The singer joined in time for the band's home-made debut, Bitter Lake, in 1989.", "Bitter Lake"),
+])
+def test_currencies_conversions_described_names_glosses_and_titles(question, text, expected):
+    assert _span(question, text) == expected
+
+
+def test_a_bracketed_short_form_of_the_questions_name_is_not_an_answer():
+    q = analyse("Who founded the Coastal Research Cooperative, the lab at the centre of the case?")
+    text = "The trial of the Coastal Research Cooperative (Corec) case has been postponed."
+    assert all(text[s.start : s.end] != "Corec" or not s.typed for s in candidate_spans(q, text))

@@ -289,3 +289,21 @@ def test_deadline_points_plural_nouns_read_as_verbs_and_nationalities(question, 
 
 def test_what_is_set_aside_ends_at_the_verb():
     assert analyse("How many troops from countries other than the US are stationed in Iraq?").set_aside == {"us"}
+
+
+@pytest.mark.parametrize("question,qtype,focus", [
+    # a relative "who" after "what" does not ask for a person
+    ("What prison term could the banker who admitted fraud face?", "phrase", "term"),
+    # "&" is inside the name before the asked-about noun
+    ("Which Smith & Jones senior vice president resigned?", "person", "president"),
+    ("In which Lagos slum did the minister open a clinic?", "place", "slum"),
+])
+def test_relative_who_names_with_ampersands_and_settlements(question, qtype, focus):
+    q = analyse(question)
+    assert (q.qtype, q.focus) == (qtype, focus)
+
+
+def test_alongside_sets_aside_and_an_ordinal_is_no_deficit():
+    assert analyse("Alongside the vaccine doses, what else will the charity donate?").set_aside == {"vaccin", "dose"}
+    assert analyse("What deficit did the team overturn?").labels["ORDINAL"] < 0.5
+    assert analyse("In which round did the team go out?").labels.get("ORDINAL", 0.0) != 0.3
