@@ -16,8 +16,8 @@ from functools import lru_cache
 
 from .embedder import LazyEmbedder, TokenEncoder
 from .nlp import parse, parse_many
-from .question import (FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, TYPE_LABELS, Question, analyse, focus_kind,
-                       token_words)
+from .question import (DURATION_ASKED, FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, TYPE_LABELS, Question, analyse,
+                       focus_kind, token_words)
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
 from .soft_match import NEUTRAL, SoftMatch, soft_match
@@ -479,6 +479,10 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                 of_kind = GRAIN_MISS[q.focus] > 0.3
         # added after the cap below: of two dates fitting the question fully, the calendar one wins
         preference = _date_preference(q, ent.text) if q.qtype == "date" and ent.label_ == "DATE" else 0.0
+        if q.qtype == "number" and ent.label_ in DATE_LABELS and DURATION_ASKED.search(q.text) \
+                and POINT_IN_TIME.search(ent.text) and not LENGTH_UNIT.search(ent.text):
+            score *= 0.3  # "how long did the meeting last" is not answered by "Friday"
+            of_kind = False
         if q.qtype == "number" and ent.label_ == "CARDINAL" and re.fullmatch(r"(19|20)\d\d", ent.text):
             score *= 0.3  # a bare year is rarely the count asked for
         if ent.label_ == "QUANTITY" and q.focus and HOW_MANY.search(q.text) and not any(_is_focus(q, t) for t in ent):
@@ -524,6 +528,10 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
+POINT_IN_TIME = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:January|February|March|April|May|"
+                           r"June|July|August|September|October|November|December)\b|\b(?:19|20)\d\d\b|"
+                           r"\b(?:yesterday|today|tomorrow|tonight)\b", re.I)
+LENGTH_UNIT = re.compile(r"\b(?:seconds?|minutes?|hours?|days|weeks|months|years|decades?)\b", re.I)
 SAYING_DATE = 0.5
 CROSS_KIND_FIT = 0.25
 CONVERSION = 0.5

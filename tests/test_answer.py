@@ -955,3 +955,11 @@ def test_a_bracketed_short_form_of_the_questions_name_is_not_an_answer():
     q = analyse("Who founded the Coastal Research Cooperative, the lab at the centre of the case?")
     text = "The trial of the Coastal Research Cooperative (Corec) case has been postponed."
     assert all(text[s.start : s.end] != "Corec" or not s.typed for s in candidate_spans(q, text))
+
+
+def test_a_day_on_the_calendar_is_no_length_of_time():
+    q = analyse("How long did the ministers' meeting last?")
+    text = "The ministers met on Friday at the embassy."
+    assert all(not s.typed for s in candidate_spans(q, text) if text[s.start : s.end] == "Friday")
+    text = "The ministers met for about two hours on Friday."
+    assert _span(q.text, text) == "about two hours"
