@@ -483,6 +483,9 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                 and POINT_IN_TIME.search(ent.text) and not LENGTH_UNIT.search(ent.text):
             score *= 0.3  # "how long did the meeting last" is not answered by "Friday"
             of_kind = False
+        if ent.label_ == "CARDINAL" and MONEY_ASKED.search(q.text) and _counts_things(doc, ent):
+            score *= 0.5  # "how much was he paid" is not answered by "two of the producers"
+            of_kind = False
         if q.qtype == "number" and ent.label_ == "CARDINAL" and re.fullmatch(r"(19|20)\d\d", ent.text):
             score *= 0.3  # a bare year is rarely the count asked for
         if ent.label_ == "QUANTITY" and q.focus and HOW_MANY.search(q.text) and not any(_is_focus(q, t) for t in ent):
@@ -526,6 +529,20 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if coordinated is not None:
             spans.append(Span(coordinated.start_char, coordinated.end_char, min(score + 0.05, 1.0), True))
     return spans
+
+
+MONEY_ASKED = re.compile(r"\bhow much\b.*\b(?:pay|paid|cost|costs|worth|spend|spent|charge|charged|earn|earned|"
+                         r"raise|raised|fetch|fetched|invest|invested)\b", re.I)
+
+
+def _counts_things(doc, ent) -> bool:
+    """'two producers', 'two of the producers': a count of things, not a sum."""
+    after = doc[ent.end : ent.end + 3]
+    if not after:
+        return False
+    if after[0].tag_ == "NNS" and not CURRENCY_AFTER.match(" " + after[0].text):
+        return True
+    return after[0].lower_ == "of" and any(t.tag_ == "NNS" for t in after[1:])
 
 
 POINT_IN_TIME = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:January|February|March|April|May|"

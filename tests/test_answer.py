@@ -963,3 +963,9 @@ def test_a_day_on_the_calendar_is_no_length_of_time():
     assert all(not s.typed for s in candidate_spans(q, text) if text[s.start : s.end] == "Friday")
     text = "The ministers met for about two hours on Friday."
     assert _span(q.text, text) == "about two hours"
+
+
+def test_a_count_of_things_is_no_sum_of_money():
+    q = analyse("How much was the producer paid under his settlement?")
+    text = "The studio settled with two of the producers out of court."
+    assert all(not s.typed for s in candidate_spans(q, text) if text[s.start : s.end] == "two")
