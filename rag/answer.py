@@ -531,8 +531,21 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
+SAYING_DATE = 0.5
+CROSS_KIND_FIT = 0.25
+TYING_PREPS = frozenset("in for at among".split())
+CONVERSION = 0.5
+CURRENCY_WORDS = r"euros?|dollars?|pounds|rupees?|yen|yuan|renminbi|roubles?|rubles?|pesos?|francs?|rand|krona|kronor"
+CURRENCY_WORD = re.compile(rf"(?:{CURRENCY_WORDS})", re.I)
+# what a sum's bracketed conversion follows: "25bn rupees (" or "25bn rupees ($250m; "
+CONVERSION_BEFORE = re.compile(rf"\d(?:bn|m|k|tn|\s?(?:million|billion|trillion))?\s?(?:{CURRENCY_WORDS})?"
+                               r"\s?\((?:[^()]{0,30};\s*)?(?:[A-Z]{0,3}[£$€¥])?$", re.I)
 MONEY_ASKED = re.compile(r"\bhow much\b.*\b(?:pay|paid|cost|costs|worth|spend|spent|charge|charged|earn|earned|"
                          r"raise|raised|fetch|fetched|invest|invested)\b", re.I)
+POINT_IN_TIME = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:January|February|March|April|May|"
+                           r"June|July|August|September|October|November|December)\b|\b(?:19|20)\d\d\b|"
+                           r"\b(?:yesterday|today|tomorrow|tonight)\b", re.I)
+LENGTH_UNIT = re.compile(r"\b(?:seconds?|minutes?|hours?|days|weeks|months|years|decades?)\b", re.I)
 
 
 def _counts_things(doc, ent) -> bool:
@@ -540,28 +553,17 @@ def _counts_things(doc, ent) -> bool:
     after = doc[ent.end : ent.end + 3]
     if not after:
         return False
-    if after[0].tag_ == "NNS" and not CURRENCY_AFTER.match(" " + after[0].text):
+    if after[0].tag_ == "NNS" and not CURRENCY_WORD.fullmatch(after[0].text):
         return True
     return after[0].lower_ == "of" and any(t.tag_ == "NNS" for t in after[1:])
-
-
-POINT_IN_TIME = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:January|February|March|April|May|"
-                           r"June|July|August|September|October|November|December)\b|\b(?:19|20)\d\d\b|"
-                           r"\b(?:yesterday|today|tomorrow|tonight)\b", re.I)
-LENGTH_UNIT = re.compile(r"\b(?:seconds?|minutes?|hours?|days|weeks|months|years|decades?)\b", re.I)
-SAYING_DATE = 0.5
-CROSS_KIND_FIT = 0.25
-CONVERSION = 0.5
-CURRENCY_WORDS = r"euros?|dollars?|pounds|rupees?|yen|yuan|renminbi|roubles?|rubles?|pesos?|francs?|rand|krona|kronor"
-CONVERSION_BEFORE = re.compile(rf"\d(?:bn|m|k|tn|\s?(?:million|billion|trillion))?\s?(?:{CURRENCY_WORDS})?"
-                               r"\s?\((?:[^()]{0,30};\s*)?(?:[A-Z]{0,3}[£$€¥])?$", re.I)
 
 
 def _short_for_question_name(q: Question, ent) -> bool:
     """'the Bay Area Laboratory Cooperative (Balco)': the short form, in brackets after a name the
     question gives, is that name again."""
     doc = ent.doc
-    if ent.label_ not in NAME_LABELS or ent.start < 3 or doc[ent.start - 1].text != "(" or ent.end >= len(doc) or doc[ent.end].text != ")":
+    bracketed = 0 < ent.start - 1 and doc[ent.start - 1].text == "(" and ent.end < len(doc) and doc[ent.end].text == ")"
+    if ent.label_ not in NAME_LABELS or not bracketed:
         return False
     name = doc[max(0, ent.start - 5) : ent.start - 1]
     before = tokenize(name.text)
@@ -587,7 +589,8 @@ def _counts_focus(q: Question, doc, ent) -> bool:
         if _is_focus(q, head) or any(c.dep_ == "compound" and _is_focus(q, c) for c in head.children):
             return True
     return False
-TYING_PREPS = frozenset("in for at among".split())
+
+
 
 
 def _tied_to_question_name(q: Question, ent) -> bool:
@@ -750,21 +753,23 @@ GAME_SCORE = re.compile(r"\d{1,3}-\d{1,3}$")  # "15-6", which it may read as a d
 def _as_count(ent):
     """'Between 1.1 and 1.5 million', tagged a date, is a count: no date has a million in it;
     '25bn' is no ordinal, and the score '15-6' of "a 15-6 half" is no date."""
-    doc = ent.doc
-    start, end = ent.start, ent.end  # a new span: the parse's own entities stay as they are
-    label = "MONEY" if CURRENCY_AFTER.match(doc.text, ent.end_char) else "CARDINAL"  # "25bn rupees"
-    if ent.label_ == "DATE" and COUNT_WORDS_IN_DATE.search(ent.text) and not TYPE_HINTS["date"].search(ent.text):
-        pass
-    elif ent.label_ == "ORDINAL" and SCALED_FIGURE.search(ent.text):
-        pass
-    elif ent.label_ == "DATE" and GAME_SCORE.match(doc[start:end].text.split()[0]) \
-            and not TYPE_HINTS["date"].search(ent.text):
-        end = start + next(n for n in range(1, len(ent) + 1) if GAME_SCORE.match(doc[start : start + n].text))
-    else:
+    end = _figure_end(ent)
+    if end is None:
         return ent
-    count = doc[start:end]
-    count.label_ = label
+    count = ent.doc[ent.start : end]  # a new span: the parse's own entities stay as they are
+    count.label_ = "MONEY" if CURRENCY_AFTER.match(ent.doc.text, count.end_char) else "CARDINAL"  # "25bn rupees"
     return count
+
+
+def _figure_end(ent) -> int | None:
+    """Where the figure in an entity the tagger mislabelled ends (None: no such figure)."""
+    if ent.label_ == "ORDINAL" and SCALED_FIGURE.search(ent.text):
+        return ent.end
+    if ent.label_ != "DATE" or TYPE_HINTS["date"].search(ent.text):
+        return None
+    if COUNT_WORDS_IN_DATE.search(ent.text):
+        return ent.end
+    return next((ent.start + n for n in range(1, len(ent) + 1) if GAME_SCORE.match(ent[:n].text)), None)
 
 
 def _untagged_numbers(q: Question, doc) -> list:
