@@ -511,7 +511,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= OTHER_PREPOSITION
         if ent.label_ in NAME_LABELS:
             owner = _owner_bonus(q, ent)
-            modifier = 1.0 if owner else _modifier_factor(ent)
+            modifier = 1.0 if owner else _focus_modifier(q, ent)
             score = score * modifier + _title_bonus(q, doc, ent) + owner
             # "a Paris court" for "who directed": a weak-fitting name that only qualifies another
             # noun ("the Islamic State group" names the group asked for, whatever its label)
@@ -897,6 +897,17 @@ def _named_in_apposition(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
+def _focus_modifier(q: Question, ent) -> float:
+    """'the East Kilbride seat' names the seat asked about; 'in Lanarkshire' after it only
+    says where that seat is."""
+    if _names_the_focus(q, ent):
+        return 1.0
+    root = ent.root
+    if root.dep_ == "pobj" and root.head.lower_ == "in" and _is_focus(q, root.head.head):
+        return 0.6
+    return _modifier_factor(ent)
+
+
 def _modifier_factor(ent) -> float:
     """A name used to qualify a noun ("the U.S.-Iraq dialogue", "London's Earls Court") is
     rarely the person or place asked for: the noun it qualifies is."""
@@ -918,8 +929,8 @@ def _title_bonus(q: Question, doc, ent) -> float:
     if not focus_kind(q.focus):
         return 0.0
     before = doc[max(0, ent.start - 4) : ent.start]
-    if any(_is_focus(q, t) for t in before):
-        return 0.3
+    if any(_is_focus(q, t) for t in before) or _names_the_focus(q, ent):
+        return 0.3  # "the seat of East Kilbride", "the East Kilbride seat"
     if ent.root.dep_ == "appos" and _is_focus(q, ent.root.head):
         return 0.3
     # "Health analyst Tony Beddow" is not the minister asked about: a title of another kind
@@ -951,6 +962,9 @@ def _described_fillers(q: Question, doc, matched: list[int]) -> list[Span]:
     kinds = _kind_stems(q.qtype)
     if not (q.anchor and q.wh_role and kinds) or q.qtype not in NAME_TYPES:
         return []  # "a profit of $261.9m" does not answer "what profit": the figure does
+    # "Who is suspected ...?" → "Iranian-backed militias": a body of people answers "who" too,
+    # though less surely than a person
+    groups = _kind_stems("organisation") - kinds if q.qtype == "person" else frozenset()
     spans = []
     for i in matched:
         if not _is_anchor(q, doc[i]):
@@ -961,12 +975,14 @@ def _described_fillers(q: Question, doc, matched: list[int]) -> list[Span]:
                 target = next((c for c in child.children if c.dep_ == "pobj"), None)
             elif child.dep_ != q.wh_role:
                 continue
-            if target is None or _stem(target) not in kinds:
+            if target is None or _stem(target) not in kinds | groups:
                 continue
             phrase = _phrase_of(doc, target)
             if _is_in_question(q, phrase.text) or _named_beside(doc, phrase):
                 continue  # "The chairman of the Bar Council, Guy Mansfield QC": the name answers
             score = 0.8 * _fit(q, doc, phrase.start, phrase.end, matched)
+            if _stem(target) in groups:
+                score *= TYPE_LABELS["person"]["ORG"]
             # "Fund manager Florian Hamm - the club's largest investor": the name in it answers
             name = _name_in_phrase(q, phrase)
             answer = name if name is not None else phrase
@@ -979,7 +995,8 @@ def _name_in_phrase(q: Question, phrase):
     run = []
     doc = phrase.doc
     for tok in [*phrase, None]:
-        if tok is not None and tok.pos_ == "PROPN" and tok.ent_type_ != "NORP":
+        if tok is not None and tok.pos_ == "PROPN" and tok.ent_type_ != "NORP" \
+                and (run or not _qualifies_by_preposition(tok, phrase.root)):
             run.append(tok)
             continue
         if tok is not None and run and tok.lower_ in NAME_LINKS and tok.i + 1 < phrase.end \
@@ -997,6 +1014,16 @@ def _name_in_phrase(q: Question, phrase):
             return doc[run[0].i : run[-1].i + 1]
         run = []
     return None
+
+
+def _qualifies_by_preposition(tok, head) -> bool:
+    """'militias within the PMF': a name after a preposition of the phrase says where the
+    described ones belong, not what they are called."""
+    while tok.i != head.i and tok.head.i != tok.i:
+        if tok.dep_ == "prep":
+            return True
+        tok = tok.head
+    return False
 
 
 MAX_NAME_TOKENS = 6
@@ -1355,6 +1382,39 @@ def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score += 0.2  # "items found ... including A, B and C" for "what items"
         spans.append(Span(span.start_char, span.end_char, score, True))
     return spans + _written_lists(q, doc, matched)
+
+
+def _rest_of_list(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'Apart from vaccine doses, what else ...?' → 'medical equipment and training for medical
+    personnel': the items of a list that follow the ones the question sets aside."""
+    if not q.set_aside:
+        return []
+    spans = []
+    for tok in doc:
+        if tok.dep_ == "conj" or not tok.conjuncts:
+            continue
+        items = sorted((tok, *tok.conjuncts), key=lambda t: t.i)
+        if any(t.pos_ in ("VERB", "AUX") for t in items):
+            continue  # "who leads the delegation and started ...": statements, not things listed
+        aside = [_names_set_aside(q, doc, item) for item in items]
+        leading = aside.index(False) if False in aside else len(items)
+        if leading in (0, len(items)) or any(aside[leading:]):
+            continue
+        rest = items[leading:]
+        start = rest[0].left_edge.i
+        end = _conjunct_end(doc, rest[-1])
+        # "equipment and training [for medical personnel]": the parse may hang the list's last
+        # words from its first item
+        if max(t.right_edge.i for t in rest) - start < MAX_PHRASE_TOKENS:
+            end = max(end, max(t.right_edge.i for t in rest) + 1)
+        score = _list_score(q, doc, start, end, matched, len(rest)) + 0.2
+        spans.append(Span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), min(score, 1.0), True))
+    return spans
+
+
+def _names_set_aside(q: Question, doc, item) -> bool:
+    words = tokenize(doc[item.left_edge.i : _conjunct_end(doc, item)].text)
+    return bool(q.set_aside.intersection(words))
 
 
 def _names_kinds_of_focus(q: Question, first) -> bool:
@@ -1990,7 +2050,8 @@ def _names_before_focus(q: Question, doc, matched: list[int]) -> list[Span]:
 
 WORK_FOCUS = frozenset("programme program show film movie album song single track record book novel "
                        "play series sitcom drama documentary game musical opera title cd debut release hit "
-                       "sequel compilation video".split())
+                       "sequel compilation video epic thriller comedy biopic soap memoir autobiography "
+                       "biography poem anthem ballad".split())
 WORK_STEMS = frozenset(w for kind in WORK_FOCUS for w in tokenize(kind))  # "albums" too
 TITLE_ASKED = re.compile(r"\b(under|with|by) (what|which) title\b|\bthe title of\b", re.I)
 
@@ -2111,26 +2172,30 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
     """Every candidate answer span in ``text``: typed ones first-class, phrases as fallback."""
     doc = parse(text, lemmas=False)
     matched = _question_tokens(q, doc)
-    asked_form: list[Span] = []  # what the question's form asks for: the means, what a name is
+    # what the question's form asks for: the means, what a name is, what else there is
+    asked_form: list[Span] = _rest_of_list(q, doc, matched)
     typed: list[Span] = (_acronym_spans(q, text) + _gloss_spans(q, text) + _basis_spans(q, text)
-                         + _naming_spans(q, doc, matched) + _dateline_spans(q, text))
+                         + _naming_spans(q, doc, matched) + _dateline_spans(q, text) + asked_form)
     if q.qtype in EXTRACTORS:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
     elif q.qtype != "phrase":
         typed += (_entity_spans(q, doc, matched) + _named_in_apposition(q, doc, matched)
                   + _described_fillers(q, doc, matched) + _age_spans(q, doc, matched))
     elif _asks_title(q):  # "On which programme ...?" → "Breakfast with Frost"
-        asked_form = _title_spans(q, doc, matched)
-        typed += asked_form
+        form = _title_spans(q, doc, matched)
+        asked_form += form
+        typed += form
     elif DESCRIPTION_QUESTION.search(q.text):  # "How might X be seen?" → "as a victory"
         typed += _description_spans(q, doc, matched)
     elif q.asks_definition or q.focus in ROLE_FOCUS:
         # "Who is Matthew Miller?", "What is Fuad Hussein's job?" → "State Department spokesman"
-        asked_form = _definition_spans(q, doc, matched)
-        typed += asked_form
+        form = _definition_spans(q, doc, matched)
+        asked_form += form
+        typed += form
     elif MANNER_QUESTION.search(q.text):  # "How did they hold the talks?" → "via video link"
-        asked_form = _manner_spans(q, doc, matched)
-        typed += asked_form
+        form = _manner_spans(q, doc, matched)
+        asked_form += form
+        typed += form
     if (typed and q.qtype in KIND_TYPES) or q.asks_definition:
         # A phrase can answer "when / how many / who / where / why / which ones" only when
         # nothing of the wanted kind is there, and "What is X?" never: any phrase near X's name

@@ -31,7 +31,8 @@ FOCUS_TYPES = {
                "value size toll count rate score margin salary fee fine round stage edition "
                "position pay wage budget fare bill debt loss profit revenue sales turnover deficit "
                "surplus attendance crowd audience drop fall rise increase decrease decline growth gain "
-               "reduction jump").split(),
+               "reduction jump population peak maximum minimum distance height length weight speed "
+               "temperature stake valuation majority").split(),
     "person": ("person man woman official minister leader president spokesman spokeswoman "
                "spokesperson secretary diplomat commander chief ceo executive boss player actor "
                "actress singer director manager coach chairman chairwoman head founder author "
@@ -48,7 +49,8 @@ FOCUS_TYPES = {
                "teenager student teacher veteran heir nominee finalist champion winger keeper referee "
                "cricketer skipper attorney backbencher lawmaker legislator peer negotiator character "
                "councillor solicitor barrister inspector hacker programmer commentator pundit mate teammate colleague "
-               "bencher frontbencher prop hooker flanker hurdler rower skier sailor").split(),
+               "bencher frontbencher prop hooker flanker hurdler rower skier sailor fighter rebel militant "
+               "insurgent gunman attacker bomber protester demonstrator").split(),
     "organisation": ("organisation organization group company firm agency party team club body "
                      "institution network bank militia coalition union association department "
                      "ministry government newspaper channel broadcaster studio label band "
@@ -61,7 +63,7 @@ FOCUS_TYPES = {
     "place": ("city country place region town capital state location venue nation area "
               "province district village site county continent hall stadium building "
               "neighbourhood neighborhood market airport island street resort port harbour suburb nationality "
-              "borough constituency arena shantytown slum township ground").split(),
+              "borough constituency arena shantytown slum township ground seat").split(),
 }
 FOCUS_TO_TYPE = {noun: qtype for qtype, nouns in FOCUS_TYPES.items() for noun in nouns}
 PERSON_SUFFIX = re.compile(r"^[a-z]{3,}(ist|ian)$")  # "novelist", "comedian": people, unlisted ones too
@@ -94,6 +96,9 @@ QUOTE = re.compile(
     r"|\bwhat (phrase|expression|words?)\b|\bquote\b",
     re.I,
 )
+# "What did Howard say was the average population ...?" asks for the population, not his words
+REPORTED_VALUE = re.compile(r"^\s*what (did|does|do|had) .+? (say|said|tell|told|claim|estimate|expect|believe|think)\w* "
+                            r"(was|were|is|are|would be|will be|had been|could be)\b", re.I)
 LEAD_IN = re.compile(r"^\s*(according to|in the words of|as reported by|per)\b[^,?]{1,80},\s*", re.I)
 AMOUNT = re.compile(r"\bhow much\b", re.I)
 PRICE_VERB = r"\b(charge|cost|pay|earn|fetch)\b(?! tribute)"  # "what will it charge": a sum
@@ -101,9 +106,11 @@ PRICED = re.compile(PRICE_VERB, re.I)
 COUNT = re.compile(r"\bhow many\b", re.I)
 MONEY_FOCUS = frozenset("sum cost price value salary fee fine pay wage budget fare bill debt loss profit "
                         "revenue turnover deficit surplus".split())  # "what sum ...": an amount
-DURATION_ASKED = re.compile(r"\bhow long\b|\bhow much time\b|\bhow many (seconds|minutes|hours|days|weeks|months|"
-                            r"years|decades)\b", re.I)
-NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall)\b|\bwhat (percentage|proportion)\b"
+# a length of time, or how often: "every 5.8 seconds", "in 36 hours"
+DURATION_ASKED = re.compile(r"\bhow (long|often|frequently|quickly)\b|\bhow much time\b|\bhow many (seconds|"
+                            r"minutes|hours|days|weeks|months|years|decades)\b", re.I)
+NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall|fast|quickly|often|frequently)\b"
+                    r"|\bwhat (percentage|proportion)\b"
                     # "What will the website charge for each hunt?": a price
                     rf"|^\s*what (will|would|did|does|do|is|was) [^?]{{1,60}}{PRICE_VERB}",
                     re.I)
@@ -316,6 +323,18 @@ def _focus_token(doc):
                 if child.i != tok.i and child.dep_ in ("nsubj", "attr") and (
                         child.pos_ == "NOUN" or child.lower_ in FOCUS_TO_TYPE):
                     return child
+    return _reported_copula_subject(doc)
+
+
+def _reported_copula_subject(doc):
+    """'population' in "What did Howard say was the average population of ...?": the thing a
+    reported 'was' is about, asked for through the verb of saying."""
+    wh = next((t for t in doc if t.lower_ in ("what", "which") and t.dep_ in ("dobj", "nsubj")), None)
+    if wh is None:
+        return None
+    for clause in wh.head.children:
+        if clause.dep_ == "ccomp" and clause.lemma_ == "be":
+            return next((c for c in clause.children if c.dep_ in ("nsubj", "attr") and c.pos_ == "NOUN"), None)
     return None
 
 
@@ -359,9 +378,19 @@ def _anchor(doc, focus) -> str:
     tok = focus if focus is not None and focus.i > wh.i else wh
     for anc in tok.ancestors:
         if (anc.pos_ == "VERB" or _acts_as_verb(anc)) and anc.lemma_ not in ("be", "do", "have"):
+            anc = _what_it_took(anc)
             words = tokenize(anc.text)
             return words[0] if words else ""
     return ""
+
+
+def _what_it_took(verb):
+    """'snap' in "How long did it take for the seats to be snapped up?": "take" only frames the
+    time; the article says what was done ("sold out in 36 hours")."""
+    if verb.lemma_ != "take" or not any(c.lower_ == "it" for c in verb.children):
+        return verb
+    done = [t for t in verb.subtree if t.pos_ == "VERB" and t.i > verb.i and t.dep_ in ("xcomp", "advcl", "ccomp", "conj")]
+    return done[0] if done else verb
 
 
 # Verbs of saying: news reports one with another ("insisted" in the question, "said" in the
@@ -447,7 +476,7 @@ def _question_type(text: str, focus) -> str:
         return focus_type
     if _asks_what_a_name_is(text):
         return "phrase"  # "Who is Matthew Miller?", "What is the Higher Military Commission?": what it is
-    if QUOTE.search(text):
+    if QUOTE.search(text) and not (focus_type and REPORTED_VALUE.search(text)):
         return "quote"
     if COUNTED.search(text) and plural:
         return "list"  # "which two managers"

@@ -969,3 +969,30 @@ def test_a_count_of_things_is_no_sum_of_money():
     q = analyse("How much was the producer paid under his settlement?")
     text = "The studio settled with two of the producers out of court."
     assert all(not s.typed for s in candidate_spans(q, text) if text[s.start : s.end] == "two")
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # a body of people answers "who"; a name after its preposition only says where they belong
+    ("Who is thought to have carried out the raids on the border posts?",
+     "Rebel fighters within the Northern Front are thought to have carried out the raids on the border posts.",
+     "Rebel fighters within the Northern Front"),
+    # the rest of a list after the items the question sets aside, with its trailing words
+    ("Besides the tents, what else will the charity send to the flood zone?",
+     "The charity will send 2,000 tents, bottled water and blankets for the displaced families.",
+     "bottled water and blankets"),
+    # how often: the frequency, not the thing done
+    ("How often is a new shop opened, according to the retail survey?",
+     "According to the retail survey a shop is opened every 4.5 days.", "every 4.5 days"),
+    # how fast something grows: the rate
+    ("How fast will the region's economies grow next year, according to the bank?",
+     "The region's economies will see 3.9% growth next year, the bank said.", "3.9%"),
+    # "what did X say was the Y" asks for the Y, not for X's words
+    ("What did the mayor say was the total population of the district?",
+     "The district's total population was 85,000, the mayor said.", "85,000"),
+    # a historical epic is a title
+    ("Which historical epic will open the festival?",
+     "This year's festival will open with Iron Crown, a historical epic starring two newcomers.", "Iron Crown"),
+])
+def test_groups_list_remainders_frequencies_reported_values_and_epics(question, text, expected):
+    assert _span(question, text) == expected
+

@@ -307,3 +307,20 @@ def test_alongside_sets_aside_and_an_ordinal_is_no_deficit():
     assert analyse("Alongside the vaccine doses, what else will the charity donate?").set_aside == {"vaccin", "dose"}
     assert analyse("What deficit did the team overturn?").labels["ORDINAL"] < 0.5
     assert analyse("In which round did the team go out?").labels.get("ORDINAL", 0.0) != 0.3
+
+
+@pytest.mark.parametrize("question,qtype,focus", [
+    ("How frequently do the trains run at night?", "number", ""),
+    ("How quickly did the tickets sell out?", "number", ""),
+    ("What did the minister say was the total population of the island?", "number", "population"),
+    ("What peak did the share price reach in March?", "number", "peak"),
+    ("Which West Country seat is the former adviser contesting?", "place", "seat"),
+])
+def test_frequencies_speeds_reported_values_and_peaks_ask_for_figures(question, qtype, focus):
+    q = analyse(question)
+    assert (q.qtype, q.focus) == (qtype, focus)
+
+
+def test_how_long_it_took_reads_the_verb_of_what_was_done():
+    assert analyse("How long did it take for the tickets to be sold?").anchor == "sell"
+    assert analyse("How often are the trains late?").labels["TIME"] == 1.0
