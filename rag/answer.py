@@ -2205,7 +2205,7 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         fallback = _phrase_spans(q, doc, matched)
         if q.qtype != "phrase" or asked_form:
             fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
-    trimmed = (_trim(text, _without_echoed_tail(q, doc, s)) for s in typed + fallback)
+    trimmed = (_trim(text, _without_echoed_tail(q, doc, _without_set_phrase(doc, s))) for s in typed + fallback)
     answer_nothing = _figures_answering_nothing(q)
     kept = [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)
             and (s.typed or not _is_one_of(doc, s, answer_nothing))]
@@ -2231,6 +2231,15 @@ def _is_one_of(doc, span: Span, labels: frozenset[str]) -> bool:
     """The span lies wholly inside an entity with one of ``labels``."""
     return bool(labels) and any(e.label_ in labels and e.start_char <= span.start and span.end <= e.end_char
                                 for e in doc.ents)
+
+
+def _without_set_phrase(doc, span: Span) -> Span:
+    """'[accordance with] the Strategic Framework Agreement': the noun of a set phrase and its
+    preposition only lead to what the phrase is about."""
+    inside = doc.char_span(span.start, span.end, alignment_mode="expand")
+    if inside is None or len(inside) < 3 or inside[0].lower_ not in FILLERS or inside[1].pos_ != "ADP":
+        return span
+    return replace(span, start=inside[2].idx)
 
 
 def _without_echoed_tail(q: Question, doc, span: Span) -> Span:

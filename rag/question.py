@@ -9,7 +9,7 @@ from .nlp import parse
 from .retriever import alias_spans, tokenize
 
 __all__ = ["Question", "analyse", "TYPE_LABELS", "QUESTION_TYPES", "FOCUS_TYPES", "FOCUS_TO_TYPE", "focus_kind",
-           "token_words", "REPORTING_STEMS"]
+           "token_words", "REPORTING_STEMS", "DURATION_ASKED"]
 
 # spaCy entity labels that can answer each question type, with how well they fit.
 TYPE_LABELS: dict[str, dict[str, float]] = {
@@ -101,7 +101,8 @@ REPORTED_VALUE = re.compile(r"^\s*what (did|does|do|had) .+? (say|said|tell|told
                             r"(was|were|is|are|would be|will be|had been|could be)\b", re.I)
 LEAD_IN = re.compile(r"^\s*(according to|in the words of|as reported by|per)\b[^,?]{1,80},\s*", re.I)
 AMOUNT = re.compile(r"\bhow much\b", re.I)
-PRICE_VERB = r"\b(charge|cost|pay|earn|fetch)\b(?! tribute)"  # "what will it charge": a sum
+# "what will it charge": a sum ("what will the aid pay for?" asks what it buys)
+PRICE_VERB = r"\b(charge|cost|pay|earn|fetch)\b(?! tribute| for\s*\?)"
 PRICED = re.compile(PRICE_VERB, re.I)
 COUNT = re.compile(r"\bhow many\b", re.I)
 MONEY_FOCUS = frozenset("sum cost price value salary fee fine pay wage budget fare bill debt loss profit "
@@ -118,7 +119,8 @@ DATE = re.compile(r"^\s*when\b|\bwhen (did|was|is|will|were|does|do|has|had|are)
                   r"|\bby when\b|\bby what (point|time)\b|\bon what (day|date)\b|\bin what (year|month)\b", re.I)
 COUNTED = re.compile(r"^\s*(\w+\s+)?(which|what|name|list)\s+(the\s+)?(two|three|four|five|six|seven|eight|nine|ten|both)\b", re.I)
 # "(In) which fields ...", also after an opening clause or a noun: "Consumers in which countries ..."
-WHICH_ONES = re.compile(r"^\s*([^,?]{1,80},\s*)?((?:[\w-]+\s+){0,3}in\s+)?(what|which)\b", re.I)
+WHICH_ONES = re.compile(r"^\s*([^,?]{1,80},\s*)?((?:[\w-]+\s+){0,3}(?:in|at|from|to|on|for)\s+)?"
+                        r"(what|which)\b", re.I)
 KIND_OF = re.compile(r"\b(what|which) (type|kind|sort|form)s? of\b", re.I)  # one kind, not a list
 PLACE = re.compile(r"\bwhere\b|\bin what (city|country|town|place)\b", re.I)
 PERSON = re.compile(r"\b[Ww]ho(m|se)?\b")  # not "WHO", the organisation

@@ -996,3 +996,8 @@ def test_a_count_of_things_is_no_sum_of_money():
 def test_groups_list_remainders_frequencies_reported_values_and_epics(question, text, expected):
     assert _span(question, text) == expected
 
+
+
+def test_the_noun_of_a_set_phrase_only_leads_to_what_it_is_about():
+    assert _span("Which treaty governed the border talks?",
+                 "The border talks were held in accordance with the Lisbon Treaty.") == "the Lisbon Treaty"

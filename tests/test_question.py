@@ -324,3 +324,15 @@ def test_frequencies_speeds_reported_values_and_peaks_ask_for_figures(question, 
 def test_how_long_it_took_reads_the_verb_of_what_was_done():
     assert analyse("How long did it take for the tickets to be sold?").anchor == "sell"
     assert analyse("How often are the trains late?").labels["TIME"] == 1.0
+
+
+@pytest.mark.parametrize("question,qtype,focus", [
+    # what a sum pays for is no sum
+    ("What would the new aid package pay for?", "phrase", ""),
+    ("What did the club pay for the striker?", "number", ""),
+    # several places asked for after a preposition: a list
+    ("At which ancient sites has the museum funded digs?", "list", "site"),
+])
+def test_what_aid_pays_for_and_lists_after_a_preposition(question, qtype, focus):
+    q = analyse(question)
+    assert (q.qtype, q.focus) == (qtype, focus)
