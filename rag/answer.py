@@ -528,7 +528,21 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         coordinated = _coordinated_names(q, doc, ent)
         if coordinated is not None:
             spans.append(Span(coordinated.start_char, coordinated.end_char, min(score + 0.05, 1.0), True))
-    return spans
+    return _full_names_first(doc.text, spans)
+
+
+def _full_names_first(text: str, spans: list[Span]) -> list[Span]:
+    """'Popular Mobilization Forces (PMF)': the bracketed short form names the same thing as
+    the name before it, which is the answer a reader expects."""
+    by_end = {s.end: s for s in spans}
+    out = list(spans)
+    for i, short in enumerate(spans):
+        full = by_end.get(short.start - 2)
+        if full is None or text[short.start - 2 : short.start] != " (" or not text.startswith(")", short.end):
+            continue
+        out[i] = replace(short, score=short.score * 0.9)
+        out.append(replace(full, score=max(full.score, short.score), typed=full.typed or short.typed))
+    return out
 
 
 SAYING_DATE = 0.5

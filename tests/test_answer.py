@@ -1001,3 +1001,8 @@ def test_groups_list_remainders_frequencies_reported_values_and_epics(question, 
 def test_the_noun_of_a_set_phrase_only_leads_to_what_it_is_about():
     assert _span("Which treaty governed the border talks?",
                  "The border talks were held in accordance with the Lisbon Treaty.") == "the Lisbon Treaty"
+
+
+def test_a_name_is_answered_in_full_not_by_its_bracketed_short_form():
+    assert _span("Of which party was the mayor a founder?",
+                 "The mayor, a founder of the Civic Renewal Party (CRP), resigned on Monday.") == "the Civic Renewal Party"
