@@ -441,7 +441,7 @@ FILLERS = frozenset("example instance turn fact particular addition course contr
 def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     labels = q.labels
-    entities = [_whole_name(_as_count(e)) for e in [*doc.ents, *_untagged_numbers(q, doc)]]
+    entities = [_whole_name(_as_clock_time(_as_count(e))) for e in [*doc.ents, *_untagged_numbers(q, doc)]]
     # "To what price did shares fall?": when a candidate follows the question's own preposition
     # ("to 44p"), one after another preposition ("from 97p") is the wrong end of the relation
     prep_matters = bool(q.wh_prep) and any(_after_preposition(e) == q.wh_prep for e in entities)
@@ -784,6 +784,19 @@ def _figure_end(ent) -> int | None:
     if COUNT_WORDS_IN_DATE.search(ent.text):
         return ent.end
     return next((ent.start + n for n in range(1, len(ent) + 1) if GAME_SCORE.match(ent[:n].text)), None)
+
+
+CLOCK_SUFFIX = frozenset("gmt bst utc et est edt pst cet am pm".split())
+
+
+def _as_clock_time(ent):
+    """'1700 GMT', tagged as a count and an organisation, is a time of day."""
+    doc = ent.doc
+    if ent.label_ != "CARDINAL" or ent.end >= len(doc) or doc[ent.end].lower_ not in CLOCK_SUFFIX:
+        return ent
+    time = doc[ent.start : ent.end + 1]
+    time.label_ = "TIME"
+    return time
 
 
 def _untagged_numbers(q: Question, doc) -> list:

@@ -1006,3 +1006,8 @@ def test_the_noun_of_a_set_phrase_only_leads_to_what_it_is_about():
 def test_a_name_is_answered_in_full_not_by_its_bracketed_short_form():
     assert _span("Of which party was the mayor a founder?",
                  "The mayor, a founder of the Civic Renewal Party (CRP), resigned on Monday.") == "the Civic Renewal Party"
+
+
+def test_a_number_before_a_time_zone_is_a_time_of_day():
+    assert _span("By what time must the forms be handed in?",
+                 "Voters must hand in the forms by 1800 GMT on Friday.") == "1800 GMT"
