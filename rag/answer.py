@@ -511,7 +511,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= OTHER_PREPOSITION
         if ent.label_ in NAME_LABELS:
             owner = _owner_bonus(q, ent)
-            modifier = 1.0 if owner else _focus_modifier(q, ent)
+            modifier = 1.0 if owner else _modifier_factor(q, ent)
             score = score * modifier + _title_bonus(q, doc, ent) + owner
             # "a Paris court" for "who directed": a weak-fitting name that only qualifies another
             # noun ("the Islamic State group" names the group asked for, whatever its label)
@@ -924,21 +924,15 @@ def _named_in_apposition(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
-def _focus_modifier(q: Question, ent) -> float:
-    """'the East Kilbride seat' names the seat asked about; 'in Lanarkshire' after it only
-    says where that seat is."""
+def _modifier_factor(q: Question, ent) -> float:
+    """A name used to qualify a noun ("the U.S.-Iraq dialogue", "London's Earls Court") is
+    rarely the person or place asked for: the noun it qualifies is, unless that noun is the
+    one asked about ("the East Kilbride seat" for "which seat")."""
     if _names_the_focus(q, ent):
         return 1.0
     root = ent.root
     if root.dep_ == "pobj" and root.head.lower_ == "in" and _is_focus(q, root.head.head):
-        return 0.6
-    return _modifier_factor(ent)
-
-
-def _modifier_factor(ent) -> float:
-    """A name used to qualify a noun ("the U.S.-Iraq dialogue", "London's Earls Court") is
-    rarely the person or place asked for: the noun it qualifies is."""
-    root = ent.root
+        return 0.6  # "the East Kilbride seat in Lanarkshire": Lanarkshire says where the seat is
     if root.dep_ in ("compound", "amod", "nmod", "poss") and not (ent.start <= root.head.i < ent.end):
         return 0.6
     if root.dep_ == "pobj" and root.head.lower_ in ("near", "outside") and root.head.i > 0 \
@@ -1429,11 +1423,10 @@ def _rest_of_list(q: Question, doc, matched: list[int]) -> list[Span]:
             continue
         rest = items[leading:]
         start = rest[0].left_edge.i
-        end = _conjunct_end(doc, rest[-1])
         # "equipment and training [for medical personnel]": the parse may hang the list's last
         # words from its first item
-        if max(t.right_edge.i for t in rest) - start < MAX_PHRASE_TOKENS:
-            end = max(end, max(t.right_edge.i for t in rest) + 1)
+        last = max(t.right_edge.i for t in rest)
+        end = max(_conjunct_end(doc, rest[-1]), last + 1 if last - start < MAX_PHRASE_TOKENS else 0)
         score = _list_score(q, doc, start, end, matched, len(rest)) + 0.2
         spans.append(Span(doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text), min(score, 1.0), True))
     return spans
