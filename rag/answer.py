@@ -441,12 +441,14 @@ FILLERS = frozenset("example instance turn fact particular addition course contr
 def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     spans = []
     labels = q.labels
-    entities = [_whole_name(_as_clock_time(_as_count(e))) for e in [*doc.ents, *_untagged_numbers(q, doc)]]
+    entities = [_whole_name(_as_nth_time(_as_clock_time(_as_count(e))))
+                for e in [*doc.ents, *_untagged_numbers(q, doc)]]
     # "To what price did shares fall?": when a candidate follows the question's own preposition
     # ("to 44p"), one after another preposition ("from 97p") is the wrong end of the relation
     prep_matters = bool(q.wh_prep) and any(_after_preposition(e) == q.wh_prep for e in entities)
     # "26% in London compared to 30% in Frankfurt": the figure the question's own name is tied to
-    tied = {e.start for e in entities if _tied_to_question_name(q, e)} if q.qtype == "number" else set()
+    tied = {e.start for e in entities if _tied_to_question_name(q, e) and not _tied_to_other_year(q, e)
+            } if q.qtype == "number" else set()
     for ent in entities:
         fit_label = _label_fit(q, labels, ent)
         if (_names_question_subject(q, ent) or _ends_longer_name(ent)
@@ -496,6 +498,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= 0.5  # "a 133-hectare ranch" gives the ranch's size, not the price asked for
         if tied and ent.label_ in FIGURE_LABELS:
             score = score + 0.3 if ent.start in tied else score * 0.5
+        if q.qtype == "number" and _tied_to_other_year(q, ent):
+            score *= OTHER_YEAR
         if q.qtype == "number" and _counts_other_casualty_kind(q, ent):
             score *= 0.3  # "killed 35 people and wounded 60": not "35" for "how many were wounded"
         if ent.label_ == "MONEY":
@@ -614,6 +618,21 @@ def _tied_to_question_name(q: Question, ent) -> bool:
     return any(obj.dep_ == "pobj" and set(tokenize(obj.text)) & set(q.key_terms)
                for prep in ent.root.children if prep.dep_ == "prep" and prep.lower_ in TYING_PREPS
                for obj in prep.children)
+
+
+YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+OTHER_YEAR = 0.3
+
+
+def _tied_to_other_year(q: Question, ent) -> bool:
+    """'10.9% in December 2003' is no answer to "what was the rate in December 2004": a figure
+    whose own preposition dates it to a year the question does not ask about."""
+    asked = {t for t in q.key_terms if YEAR.match(t)}
+    if not asked or ent.label_ not in FIGURE_LABELS:
+        return False
+    years = {t.text for prep in ent.root.children if prep.dep_ == "prep" and prep.lower_ in TYING_PREPS
+             for t in prep.subtree if YEAR.match(t.text)}
+    return bool(years) and not years & asked
 
 
 def _dates_the_saying(q: Question, ent) -> bool:
@@ -786,6 +805,21 @@ def _figure_end(ent) -> int | None:
     return next((ent.start + n for n in range(1, len(ent) + 1) if GAME_SCORE.match(ent[:n].text)), None)
 
 
+ORDINAL_SHAPE = re.compile(r"(?:the )?\d+(?:st|nd|rd|th)", re.I)
+
+
+def _as_nth_time(ent):
+    """'for the 21st time' counts the times (the tagger may call "the 21st" a date): the ordinal
+    with its "time" answers "how many times"."""
+    doc = ent.doc
+    if ent.end >= len(doc) or doc[ent.end].lower_ != "time" or not (
+            ent.label_ == "ORDINAL" or ent.label_ == "DATE" and ORDINAL_SHAPE.fullmatch(ent.text)):
+        return ent
+    nth = doc[ent.start : ent.end + 1]
+    nth.label_ = "ORDINAL"
+    return nth
+
+
 CLOCK_SUFFIX = frozenset("gmt bst utc et est edt pst cet am pm".split())
 
 
@@ -857,9 +891,11 @@ def _label_fit(q: Question, labels: dict[str, float], ent) -> float | None:
     said_of = ent.root.dep_ in ("amod", "compound", "nmod", "oprd", "acomp") or ent.root.pos_ == "ADJ"
     if ent.label_ == "NORP" and said_of and not WHOSE.search(q.text) and q.focus not in ORIGIN_FOCUS:
         return None  # "Iraqi officials", "too American": a nationality said of someone is not who
-    if q.qtype == "place" and ent.label_ in PLACE_LOOKALIKES and ent.root.dep_ == "pobj" \
-            and ent.root.head.lower_ in LOCATIVE_PREPS:
+    after_locative = ent.root.dep_ == "pobj" and ent.root.head.lower_ in LOCATIVE_PREPS
+    if q.qtype == "place" and ent.label_ in PLACE_LOOKALIKES and after_locative:
         return max(fit or 0.0, LOOKALIKE_FIT)
+    if q.qtype == "person" and fit and ent.label_ != "PERSON" and after_locative:
+        return fit * PLACE_FOR_WHO  # "held at The Odeon" says where, not who hosts
     return fit
 
 
@@ -867,6 +903,7 @@ PLACE_LOOKALIKES = frozenset(("ORG", "NORP", "PERSON"))
 PENCE = re.compile(r"\d+(?:\.\d+)?p")
 SURE_NAME_LABELS = frozenset(("PERSON", "ORG", "GPE", "LOC", "FAC"))  # names, never adjectives
 PLACE_LIKE = frozenset(("FAC", "ORG", "GPE", "LOC"))
+PLACE_FOR_WHO = 0.4  # below CROSS_KIND_FIT: a venue is not of the kind "who" asks for
 LOOKALIKE_FIT = 0.75  # below a real place name: "in which country" still prefers "Australia"
 
 WHOSE = re.compile(r"\bwhose\b", re.I)
@@ -911,17 +948,23 @@ def _named_in_apposition(q: Question, doc, matched: list[int]) -> list[Span]:
     for tok in doc:
         if tok.dep_ == "appos" and tok.pos_ == "PROPN" and _is_focus(q, tok.head):
             start = _name_start(tok)
-        elif tok.dep_ == "compound" and _is_focus(q, tok) and tok.head.pos_ == "PROPN" and tok.head.i > tok.i:
+        elif tok.dep_ == "compound" and _is_focus(q, tok) and _name_like(tok.head) and tok.head.i > tok.i:
             start, tok = tok.i + 1, tok.head  # the title before the name: "MEP Alain Lipietz"
         else:
             continue
         name = doc[start : tok.i + 1]
-        if all(t.i in tagged for t in name) or any(t.pos_ != "PROPN" for t in name):
+        if all(t.i in tagged for t in name) or not all(_name_like(t) for t in name):
             continue  # the tagger has it already (or it is no name)
         if not _is_in_question(q, name.text):
             score = 0.8 * _fit(q, doc, name.start, name.end, matched) + 0.3
             spans.append(Span(name.start_char, name.end_char, min(score, 1.0), True))
     return spans
+
+
+def _name_like(tok) -> bool:
+    """A proper noun, or a capitalised word inside the sentence the tagger took for a common noun
+    ("Record company SonyBMG")."""
+    return tok.pos_ == "PROPN" or tok.pos_ == "NOUN" and tok.text[:1].isupper() and not tok.is_sent_start
 
 
 def _modifier_factor(q: Question, ent) -> float:

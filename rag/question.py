@@ -87,7 +87,9 @@ REASON = re.compile(
     r"drove|brought|sparked|spurred|led)\b"
     # "What led Multiplex to switch ...", "What justified pulling ...", "What fault prompted GM to ..."
     r"|^\s*what (led|justified|justifies|explains|explained)\b|\bwhat helps? (to )?explain\b"
-    r"|^\s*what [\w-]+ (prompted|caused|motivated|triggered|sparked|spurred|forced)\b",
+    r"|^\s*what [\w-]+ (prompted|caused|motivated|triggered|sparked|spurred|forced)\b"
+    # "What was behind the fall ...", "What does the government credit for the fall ...?"
+    r"|\bwhat (was|is|were|are|lay|lies|lie) behind\b|^\s*what (did|does|do) .+ (credit|blame|attribute)\b",
     re.I,
 )
 QUOTE = re.compile(
@@ -191,7 +193,8 @@ class Question:
             return PERSON_FOCUS_LABELS
         if self.qtype == "number" and DURATION_ASKED.search(self.text):
             # "How long ...", "how much time ...": a length of time ("43 minutes", "three years")
-            return {**labels, "TIME": 1.0, "DATE": 0.9, "CARDINAL": 0.3}  # "2,500" is no length of time
+            # "2,500" is no length of time, "the first time" no answer to "for how long"
+            return {**labels, "TIME": 1.0, "DATE": 0.9, "CARDINAL": 0.3, "ORDINAL": 0.0}
         if self.qtype == "number" and (AMOUNT.search(self.text) or self.focus in MONEY_FOCUS
                                        or PRICED.search(self.text)):
             # "How much ..." asks for an amount (money, a quantity), rarely a bare count
@@ -319,12 +322,14 @@ def _focus_token(doc):
                 for later in doc[tok.i + 2 :]:
                     if later.pos_ == "NOUN":
                         return later
+    raised = _raised_verb(doc)
     for tok in doc:  # "What was the death toll of ...", "Who is the Welsh Health Minister ...":
         if tok.lower_ in ("what", "which", "who") and tok.head.lemma_ == "be":  # the copula's subject
             for child in tok.head.children:
                 if child.i != tok.i and child.dep_ in ("nsubj", "attr") and (
-                        child.pos_ == "NOUN" or child.lower_ in FOCUS_TO_TYPE):
-                    return child
+                        child.pos_ == "NOUN" or child.lower_ in FOCUS_TO_TYPE) \
+                        and not (raised is not None and child.i < raised.i):
+                    return child  # not "the aid" of "What is the aid meant to provide?"
     return _reported_copula_subject(doc)
 
 
@@ -342,6 +347,8 @@ def _reported_copula_subject(doc):
 
 def _wh_role(doc, focus) -> str:
     """The role the answer plays in the question's clause (subject, object, ...)."""
+    if _raised_verb(doc) is not None:
+        return "dobj"
     for tok in doc:
         if tok.lower_ == "how" and focus is not None and tok.i + 1 < len(doc) \
                 and doc[tok.i + 1].lower_ == "many" and 0 < focus.i - tok.i <= 4:
@@ -372,11 +379,39 @@ def _stranded_prepositions(doc, wh) -> list:
     return [t for t in doc if t.dep_ == "prep" and t.i > wh.i and not any(True for _ in t.children)]
 
 
+# "What is the aid meant to provide?": words between "is <subject>" and "to <verb>"
+RAISING_WORDS = frozenset("expected set due meant going planning hoping likely about supposed scheduled "
+                          "poised able willing trying seeking aiming preparing intending".split())
+OBJECT_STARTS = frozenset(("DET", "NOUN", "PROPN", "NUM", "PRON", "ADJ"))
+
+
+def _raised_verb(doc):
+    """'provide' in "What kinds of services is the aid meant to provide?": after the wh-phrase, a
+    form of "be", its subject and "meant / expected / going ... to <verb>", the wh-phrase is that
+    verb's missing object (the small parser hangs it from "is" instead)."""
+    wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WP$", "WRB")), None)
+    if wh is None:
+        return None
+    be = next((t for t in doc[wh.i + 1 : wh.i + 6] if t.lemma_ == "be"), None)
+    if be is None or be.i + 1 >= len(doc) or doc[be.i + 1].pos_ not in OBJECT_STARTS:
+        return None  # "Who is expected to win?": the wh-word is the subject
+    for tok in doc[be.i + 2 : -2]:
+        verb, after = doc[tok.i + 2], doc[tok.i + 3] if tok.i + 3 < len(doc) else None
+        if tok.lower_ in RAISING_WORDS and doc[tok.i + 1].lower_ == "to" and verb.pos_ == "VERB":
+            has_object = any(c.dep_ in ("dobj", "attr") for c in verb.children) or (
+                after is not None and after.pos_ in OBJECT_STARTS)
+            return None if has_object else verb
+    return None
+
+
 def _anchor(doc, focus) -> str:
     """The verb that governs the asked-for thing: its match in a sentence governs the answer."""
     wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WP$", "WRB")), None)
     if wh is None:
         return ""
+    raised = _raised_verb(doc)
+    if raised is not None:
+        return tokenize(raised.text)[0]
     tok = focus if focus is not None and focus.i > wh.i else wh
     for anc in tok.ancestors:
         if (anc.pos_ == "VERB" or _acts_as_verb(anc)) and anc.lemma_ not in ("be", "do", "have"):
@@ -560,12 +595,14 @@ def _aside_terms(doc, focus, words: list[list[str]]) -> frozenset[str]:
     take place?" says which bombing; the answer hangs from "bombing", not from those words.
     A clause describing the asked-for thing ("the company that bought X") is not set aside."""
     wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WP$", "WRB")), None)
+    raised = _raised_verb(doc)
     aside: set[int] = set()
     for tok in doc:
         if tok.dep_ not in DESCRIBING_CLAUSES or focus is not None and tok.head.i == focus.i:
             continue
         inside = {t.i for t in tok.subtree}
-        if wh is not None and wh.i in inside or focus is not None and focus.i in inside:
+        if wh is not None and wh.i in inside or focus is not None and focus.i in inside \
+                or raised is not None and raised.i in inside:
             continue
         aside |= inside
     core = {w for tok in doc if tok.i not in aside for w in words[tok.i]}

@@ -1011,3 +1011,32 @@ def test_a_name_is_answered_in_full_not_by_its_bracketed_short_form():
 def test_a_number_before_a_time_zone_is_a_time_of_day():
     assert _span("By what time must the forms be handed in?",
                  "Voters must hand in the forms by 1800 GMT on Friday.") == "1800 GMT"
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # "for the 21st time", whose ordinal the tagger may call a date, counts the times
+    ("How many times has the committee rejected the club's bid for a licence?",
+     "The club's bid for a licence was rejected by the committee for the 14th time on Monday.",
+     "14th time"),
+    # "for the first time" is no length of time
+    ("For how long did the actor say he had kept the diary?",
+     "The actor spoke about the diary for the first time, saying he had kept it for six years.",
+     "six years"),
+    # a capitalised name the tagger took for a common noun, after the asked-about noun
+    ("Which record company is releasing the singer's old hits at the rate of one a week?",
+     "Record company SonyBMG are releasing the singer's 18 old hits at the rate of one a week in Britain.",
+     "SonyBMG"),
+    # the figure of another year than the one asked about
+    ("What was the jobless rate in March 2005, according to the statistics office?",
+     "The statistics office said the rate fell to 5.1% in March from 5.4% in February and 5.9% in March 2004.",
+     "5.1%"),
+])
+def test_nth_times_ordinals_untagged_names_venues_and_other_years(question, text, expected):
+    assert _span(question, text) == expected
+
+
+def test_a_venue_is_not_of_the_kind_who_asks_for():
+    question = "Who is hosting the 2006 music awards ceremony?"
+    text = "The 2006 music awards are being held at The Odeon in London's Leicester Square."
+    odeon = [s for s in candidate_spans(analyse(question), text) if text[s.start : s.end] == "Odeon"]
+    assert odeon and not any(s.typed for s in odeon)

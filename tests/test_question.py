@@ -336,3 +336,35 @@ def test_how_long_it_took_reads_the_verb_of_what_was_done():
 def test_what_aid_pays_for_and_lists_after_a_preposition(question, qtype, focus):
     q = analyse(question)
     assert (q.qtype, q.focus) == (qtype, focus)
+
+
+@pytest.mark.parametrize("question,focus,anchor", [
+    # the wh-phrase is the object of the verb after "meant / going / set ... to"
+    ("What kinds of equipment is the new grant meant to buy for the schools?", "equipment", "buy"),
+    ("Which topics were the ministers going to discuss?", "topic", "discuss"),
+    ("How many stores is the retailer set to close?", "store", "close"),
+    # "what is <subject> due to ..." asks about no noun of the subject's kind
+    ("What was the chancellor due to announce on Monday?", "", "announc"),
+])
+def test_the_wh_phrase_is_the_object_of_a_verb_after_meant_to(question, focus, anchor):
+    q = analyse(question)
+    assert (q.focus, q.anchor, q.wh_role) == (focus, anchor, "dobj")
+    assert anchor not in q.aside_terms
+
+
+def test_the_wh_word_as_subject_keeps_its_verb():
+    q = analyse("Who is expected to win the vote?")
+    assert q.qtype == "person" and q.wh_role != "dobj"
+
+
+@pytest.mark.parametrize("question", [
+    "What was behind the sudden closure of the plant?",
+    "What does the central bank credit for the slowdown in prices?",
+    "What did the airline blame for the cancelled flights?",
+])
+def test_what_was_behind_and_what_is_credited_ask_for_reasons(question):
+    assert analyse(question).qtype == "reason"
+
+
+def test_an_ordinal_is_no_length_of_time():
+    assert analyse("For how long did the singer say she stayed in the band?").labels["ORDINAL"] == 0.0
