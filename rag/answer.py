@@ -447,7 +447,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     # ("to 44p"), one after another preposition ("from 97p") is the wrong end of the relation
     prep_matters = bool(q.wh_prep) and any(_after_preposition(e) == q.wh_prep for e in entities)
     # "26% in London compared to 30% in Frankfurt": the figure the question's own name is tied to
-    tied = {e.start for e in entities if _tied_to_question_name(q, e) and not _tied_to_other_year(q, e)
+    other_year = {e.start for e in entities if _tied_to_other_year(q, e)} if q.qtype == "number" else set()
+    tied = {e.start for e in entities if _tied_to_question_name(q, e) and e.start not in other_year
             } if q.qtype == "number" else set()
     for ent in entities:
         fit_label = _label_fit(q, labels, ent)
@@ -498,7 +499,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= 0.5  # "a 133-hectare ranch" gives the ranch's size, not the price asked for
         if tied and ent.label_ in FIGURE_LABELS:
             score = score + 0.3 if ent.start in tied else score * 0.5
-        if q.qtype == "number" and _tied_to_other_year(q, ent):
+        if ent.start in other_year:
             score *= OTHER_YEAR
         if q.qtype == "number" and _counts_other_casualty_kind(q, ent):
             score *= 0.3  # "killed 35 people and wounded 60": not "35" for "how many were wounded"

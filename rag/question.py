@@ -289,7 +289,7 @@ def _acts_as_verb(tok) -> bool:
     return any(c.dep_ in ("nsubj", "aux") for c in tok.children)
 
 
-def _focus_token(doc):
+def _focus_token(doc, raised=None):
     """The noun the wh-word asks about: 'official' in 'Which Iraqi official ...'."""
     early = _focus_after_wh(doc)
     if early is not None:
@@ -322,7 +322,6 @@ def _focus_token(doc):
                 for later in doc[tok.i + 2 :]:
                     if later.pos_ == "NOUN":
                         return later
-    raised = _raised_verb(doc)
     for tok in doc:  # "What was the death toll of ...", "Who is the Welsh Health Minister ...":
         if tok.lower_ in ("what", "which", "who") and tok.head.lemma_ == "be":  # the copula's subject
             for child in tok.head.children:
@@ -345,9 +344,9 @@ def _reported_copula_subject(doc):
     return None
 
 
-def _wh_role(doc, focus) -> str:
+def _wh_role(doc, focus, raised=None) -> str:
     """The role the answer plays in the question's clause (subject, object, ...)."""
-    if _raised_verb(doc) is not None:
+    if raised is not None:  # see _raised_verb
         return "dobj"
     for tok in doc:
         if tok.lower_ == "how" and focus is not None and tok.i + 1 < len(doc) \
@@ -404,12 +403,11 @@ def _raised_verb(doc):
     return None
 
 
-def _anchor(doc, focus) -> str:
+def _anchor(doc, focus, raised=None) -> str:
     """The verb that governs the asked-for thing: its match in a sentence governs the answer."""
     wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WP$", "WRB")), None)
     if wh is None:
         return ""
-    raised = _raised_verb(doc)
     if raised is not None:
         return tokenize(raised.text)[0]
     tok = focus if focus is not None and focus.i > wh.i else wh
@@ -551,9 +549,10 @@ def token_words(doc) -> list[list[str]]:
 
 def analyse(question: str) -> Question:
     doc = parse(question)
-    focus = _focus_through_name(doc, _focus_token(doc))
+    raised = _raised_verb(doc)  # read once: focus, role, verb and asides all depend on it
+    focus = _focus_through_name(doc, _focus_token(doc, raised))
     qtype = _question_type(question, focus)
-    anchor = _anchor(doc, focus)
+    anchor = _anchor(doc, focus, raised)
     words = token_words(doc)
     key, names = [], []
     for tok in doc:
@@ -569,7 +568,7 @@ def analyse(question: str) -> Question:
         text=question,
         qtype=qtype,
         focus=focus.lemma_.lower() if focus is not None else "",
-        wh_role=_wh_role(doc, focus),
+        wh_role=_wh_role(doc, focus, raised),
         anchor=anchor,
         reported_verb=_reported_verb(doc, anchor),
         asks_definition=qtype == "phrase" and _asks_what_a_name_is(question),
@@ -580,7 +579,7 @@ def analyse(question: str) -> Question:
         name_terms=tuple(dict.fromkeys(t for t in names if t in terms)),
         words=frozenset(tokenize(question)),
         set_aside=_set_aside(question),
-        aside_terms=_aside_terms(doc, focus, words),
+        aside_terms=_aside_terms(doc, focus, words, raised),
         pairs=frozenset(p for p in zip(tokenize(question), tokenize(question)[1:])
                         if p[0] in terms and p[1] in terms),
     )
@@ -589,13 +588,12 @@ def analyse(question: str) -> Question:
 DESCRIBING_CLAUSES = frozenset(("relcl", "acl"))
 
 
-def _aside_terms(doc, focus, words: list[list[str]]) -> frozenset[str]:
+def _aside_terms(doc, focus, words: list[list[str]], raised=None) -> frozenset[str]:
     """Stems said only in a clause describing a noun other than the asked-for one: "that Hussein
     pointed to as proof of ISIS activity" in "Where did the bombing that Hussein pointed to ...
     take place?" says which bombing; the answer hangs from "bombing", not from those words.
     A clause describing the asked-for thing ("the company that bought X") is not set aside."""
     wh = next((t for t in doc if t.tag_ in ("WP", "WDT", "WP$", "WRB")), None)
-    raised = _raised_verb(doc)
     aside: set[int] = set()
     for tok in doc:
         if tok.dep_ not in DESCRIBING_CLAUSES or focus is not None and tok.head.i == focus.i:
