@@ -65,7 +65,7 @@ class _Scored:
     anchor: float = 0.0  # holds the question's own verb ("born" for "When was X born?")
     relation: float = 0.0  # weighted share of the question's words other than names in the sentence
     relation_missing: float = 0.0  # idf of the rarest of those words the sentence lacks
-    names_missing: bool = False  # none of the question's proper names in the sentence or around it
+    names_missing: bool = False  # none of the question's proper names in the sentence, its context or article
 
 
 @dataclass(frozen=True)
@@ -219,6 +219,7 @@ def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> lis
     scored = []
     # An unseen word is as rare as the rarest known one (once per question: the map is big).
     default = max(idf.values(), default=1.0)
+    named_in = _words_by_article(hits)
     for hit in hits[:POOL]:
         words = set(tokenize(hit.passage.search_text))
         context = _context_words(hit)
@@ -226,10 +227,22 @@ def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> lis
         hint = _type_hint(q, hit.passage.search_text)
         anchor = _has_anchor(q, words)
         score = 0.45 * hit.dense + 0.45 * cov + 0.10 * key_cov + HINT_WEIGHT * hint + ANCHOR_WEIGHT * anchor
-        names_missing = bool(q.name_terms) and not any(t in words or t in context for t in q.name_terms)
+        article = named_in[hit.passage.source]
+        names_missing = bool(q.name_terms) and not any(t in words or t in context or t in article
+                                                       for t in q.name_terms)
         scored.append(_Scored(hit, cov, key_cov, score, sentence_cov, missing, hint,
                               anchor, *_relation_coverage(q, words, idf, default), names_missing))
     return sorted(_with_article_prior(scored), key=lambda s: s.score, reverse=True)
+
+
+def _words_by_article(hits: list[Hit]) -> dict[str, set[str]]:
+    """The words of each article among the hits (the top articles are there whole): a name
+    the question gives may be far from the answer sentence ("the New York team" opens the
+    story, "a cap with 64 electrodes" ends it) and still say the story is the one asked about."""
+    words: dict[str, set[str]] = {}
+    for hit in hits:
+        words.setdefault(hit.passage.source, set()).update(tokenize(hit.passage.search_text))
+    return words
 
 
 def _with_article_prior(scored: list[_Scored]) -> list[_Scored]:
@@ -1721,7 +1734,7 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             spans.append(Span(span.start_char, span.end_char, score, False))
             spans += _focus_variants(q, doc, span, score) + _name_inside(q, doc, span, score)
             spans += _object_of_asked_verb(q, doc, target, score)
-    spans += _object_of_subjects_verb(q, doc, matched)
+    spans += _object_of_subjects_verb(q, doc, matched) + _names_ending_in_focus(q, doc, matched)
     for nc in doc.noun_chunks:
         if _is_in_question(q, nc.text) or all(t.is_stop for t in nc) or _is_speaker(q, nc.root):
             continue
@@ -1734,6 +1747,36 @@ def _phrase_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             if not _is_in_question(q, longer.text):
                 spans.append(Span(longer.start_char, longer.end_char, score + 0.02, False))
     return spans
+
+
+def _names_ending_in_focus(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'Which legislation ...?' answered by 'the Freedom of Information Act': a capitalised name
+    whose last word is the asked-about noun, or one of its kind (the parser often splits such a
+    name at its "of", so no noun chunk holds it whole)."""
+    spans = []
+    for tok in doc:
+        if not (tok.i > 0 and tok.text[:1].isupper() and _is_focus(q, tok)):
+            continue
+        start = tok.i
+        while start > 0 and (_capitalised(doc[start - 1]) or (
+                doc[start - 1].lower_ in TITLE_LINKS and start > 1 and _capitalised(doc[start - 2]))):
+            start -= 1
+        if doc[start].pos_ == "DET":  # "The" opening the sentence
+            start += 1
+        if not 2 <= tok.i + 1 - start <= MAX_NAME_TOKENS:  # a lone "Act" names nothing
+            continue
+        if start > 0 and doc[start - 1].lower_ == "the":  # "the Freedom of Information Act"
+            start -= 1
+        name = doc[start : tok.i + 1]
+        if _is_in_question(q, name.text):
+            continue
+        score = 0.4 * _fit(q, doc, name.start, name.end, matched) + FOCUS_ROOT_BONUS
+        spans.append(Span(name.start_char, name.end_char, score, True))
+    return spans
+
+
+def _capitalised(tok) -> bool:
+    return tok.text[:1].isupper() and tok.is_alpha
 
 
 def _is_speaker(q: Question, tok) -> bool:
@@ -1807,8 +1850,30 @@ def _name_in_apposition(focus) -> tuple[int, int] | None:
     else:
         name = next((c for c in focus.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
     if name is None:
-        return None
+        return _name_closing_apposition(focus)
     return name.doc[_name_start(name)].idx, name.idx + len(name)
+
+
+APPOSITION_WORDS = frozenset(("DET", "ADJ", "NOUN", "PROPN", "NUM"))
+
+
+def _name_closing_apposition(focus) -> tuple[int, int] | None:
+    """'at its joint venture, Japanese subsidiary Fuso.': a name ending the phrase set off by a
+    comma after the asked-about noun, read from the words (the parser often hangs it elsewhere)."""
+    doc = focus.doc
+    if focus.i + 2 >= len(doc) or doc[focus.i + 1].text != ",":
+        return None
+    end = focus.i + 2
+    while end < len(doc) and doc[end].pos_ in APPOSITION_WORDS:
+        end += 1
+    if end - focus.i - 2 > MAX_NAME_TOKENS or (end < len(doc) and not doc[end].is_punct):
+        return None
+    start = end
+    while start > focus.i + 2 and doc[start - 1].pos_ == "PROPN":
+        start -= 1
+    if start == end:
+        return None
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
 
 
 def _name_start(tok) -> int:
@@ -1943,9 +2008,22 @@ def _stem(tok) -> str:
     return words[0] if words else ""
 
 
+# Nouns that name the same kind of thing: "which firm" is answered by "a company called X".
+SAME_KIND_NOUNS = ("company firm business corporation", "film movie", "law legislation act bill",
+                   "deal agreement contract pact", "prize award", "tournament competition championship",
+                   "song track single", "car vehicle")
+SAME_KIND = {stem: group for group in (frozenset(tokenize(nouns)) for nouns in SAME_KIND_NOUNS) for stem in group}
+
+
 def _is_focus(q: Question, tok) -> bool:
-    """The token is the noun the question asks about ("PCs" too, which the stemmer keeps whole)."""
-    return bool(q.focus_stem) and _stem(tok) in (q.focus_stem, q.focus_stem + "s")
+    """The token is the noun the question asks about ("PCs" too, which the stemmer keeps whole),
+    or one naming the same kind of thing."""
+    if not q.focus_stem:
+        return False
+    stem = _stem(tok)
+    if stem in (q.focus_stem, q.focus_stem + "s"):
+        return True
+    return tok.pos_ in ("NOUN", "PROPN") and stem in SAME_KIND.get(q.focus_stem, ())  # not "to act"
 
 
 def _is_anchor(q: Question, tok) -> bool:

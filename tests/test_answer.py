@@ -1040,3 +1040,35 @@ def test_a_venue_is_not_of_the_kind_who_asks_for():
     text = "The 2006 music awards are being held at The Odeon in London's Leicester Square."
     odeon = [s for s in candidate_spans(analyse(question), text) if text[s.start : s.end] == "Odeon"]
     assert odeon and not any(s.typed for s in odeon)
+
+
+@pytest.mark.parametrize("question,text,expected", [
+    # a noun of the same kind as the asked-about one: "which firm" and "a company called X"
+    ("What firm did the designer set up after his departure from Fiat?",
+     "After leaving Fiat, Mr Rossi founded another company called Velo Works.", "Velo Works"),
+    # a name closing the phrase set off by a comma, which the parser hangs elsewhere
+    ("A scandal at which Italian joint venture cost the carmaker 300m euros?",
+     "The carmaker took a 300m euro hit from a scandal at its joint venture, Italian subsidiary Ventura.",
+     "Ventura"),
+    # a capitalised name ending in a noun of the asked-about kind, split by the parser at "of"
+    ("Which legislation led the bank to keep every e-mail for six years?",
+     "The bank keeps every e-mail for six years as a result of the Freedom of Information Act, officials said.",
+     "the Freedom of Information Act"),
+])
+def test_nouns_of_the_same_kind_closing_appositions_and_names_ending_in_the_asked_noun(question, text, expected):
+    assert _span(question, text) == expected
+
+
+def test_a_name_the_question_gives_may_be_anywhere_in_the_answers_article():
+    # "New York" opens the story only: the answer sentence and its neighbours do not say it.
+    question = "How many electrodes were fitted to the cap in the New York brainwave study?"
+    article = ["A New York team has shown that a cap can read brainwaves.",
+               "The team said the work took several years.", "Funding came from a charity.",
+               "Brain activity produces signals that can be read by sensors.",
+               "Four people moved a cursor while wearing a cap with 64 electrodes.",
+               "The results were published on Monday."]
+    hits = [Hit(Passage(f"a:{i}", "a.txt", "Brainwave cap", text, 0, len(text), i), 0.5, dense=0.5)
+            for i, text in enumerate(article)]
+    hits = [hits[4]] + hits[:4] + hits[5:]
+    scored, chosen = choose(analyse(question), hits)
+    assert not any(s.names_missing for s in scored)
