@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from .embedder import LazyEmbedder, TokenEncoder
 from .nlp import parse, parse_many
-from .question import (DURATION_ASKED, FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, TYPE_LABELS, Question, analyse,
+from .question import (DURATION_ASKED, FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, SAME_ACT, TYPE_LABELS, Question, analyse,
                        focus_kind, token_words)
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
@@ -212,7 +212,9 @@ def _relation_coverage(q: Question, words: set[str], idf: dict[str, float],
 
 
 def _has_anchor(q: Question, words: set[str]) -> float:
-    return 1.0 if not q.anchor or q.anchor in words else 0.0
+    # any verb of saying would do for "said": only a verb of the same act counts for the anchor
+    same_act = SAME_ACT.get(q.anchor, frozenset((q.anchor,)))
+    return 1.0 if not q.anchor or not same_act.isdisjoint(words) else 0.0
 
 
 def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> list[_Scored]:
@@ -262,8 +264,8 @@ def _question_tokens(q: Question, doc) -> list[int]:
     """Tokens of the sentence that are words of the question, names folded the same way on both
     sides ("the United States" in the sentence matches "the U.S." in the question)."""
     wanted = set(q.terms)
-    if q.anchor in REPORTING_STEMS:  # a verb of saying is matched by any other ("insisted" / "said")
-        wanted |= q.anchor_words
+    # a verb of saying is matched by any other ("insisted" / "said"), "heads" by "leads"
+    wanted |= q.anchor_words
     return [i for i, words in enumerate(token_words(doc)) if wanted.intersection(words)]
 
 

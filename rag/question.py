@@ -175,7 +175,9 @@ class Question:
         another ("insisted" in the question, "said" in the article)."""
         if not self.anchor:
             return frozenset()
-        return REPORTING_STEMS if self.anchor in REPORTING_STEMS else frozenset((self.anchor,))
+        if self.anchor in REPORTING_STEMS:
+            return REPORTING_STEMS
+        return SAME_ACT.get(self.anchor, frozenset((self.anchor,)))
 
     @property
     def focus_stem(self) -> str:
@@ -434,6 +436,14 @@ REPORTING_STEMS = frozenset(tokenize(
     "say said says tell told insist insisted claim claimed warn warned argue argued add added stress stressed "
     "state stated note noted explain explained admit admitted announce announced declare declared "
     "maintain maintained confirm confirmed assert asserted"))
+
+
+# Verbs news uses for one another: "Who heads the team?" is answered by "X, who leads it".
+SAME_ACT_VERBS = ("buy acquire purchase", "lead head captain", "resign quit", "beat defeat",
+                  "sack fire dismiss", "ban prohibit outlaw", "offer provide supply", "cut reduce slash",
+                  "raise increase boost", "appoint hire", "protect safeguard", "begin start launch",
+                  "sue prosecute", "criticise criticize condemn", "support endorse")
+SAME_ACT = {stem: group for group in (frozenset(tokenize(verbs)) for verbs in SAME_ACT_VERBS) for stem in group}
 
 
 def _reported_verb(doc, anchor: str) -> str:

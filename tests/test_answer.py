@@ -1072,3 +1072,17 @@ def test_a_name_the_question_gives_may_be_anywhere_in_the_answers_article():
     hits = [hits[4]] + hits[:4] + hits[5:]
     scored, chosen = choose(analyse(question), hits)
     assert not any(s.names_missing for s in scored)
+
+
+def test_a_verb_news_uses_for_the_asked_one_is_the_questions_verb():
+    q = analyse("What will the US offer Iraq to cope with drought?")
+    assert "provid" in q.anchor_words
+    assert _span(q.text, "To help Iraq cope with drought, the US will provide water pumps and seeds.") == \
+        "water pumps and seeds"
+
+
+def test_the_sentence_saying_the_asked_act_in_other_words_wins():
+    hits = [_hit("The strategic talks between the two allies resumed on Monday in the capital.", "a.txt", 0.6),
+            _hit("The strategic talks between the two allies were launched in June 2020.", "a.txt", 0.6, 1)]
+    _, chosen = choose(analyse("When did the strategic talks between the two allies begin?"), hits)
+    assert chosen is not None and "June 2020" in chosen.sentence.hit.passage.text
