@@ -230,11 +230,27 @@ def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> lis
         anchor = _has_anchor(q, words)
         score = 0.45 * hit.dense + 0.45 * cov + 0.10 * key_cov + HINT_WEIGHT * hint + ANCHOR_WEIGHT * anchor
         article = named_in[hit.passage.source]
-        names_missing = bool(q.name_terms) and not any(t in words or t in context or t in article
-                                                       for t in q.name_terms)
+        names_missing = bool(q.name_terms) and not any(
+            said in words or said in context or said in article for t in q.name_terms for said in _ways_to_say(t))
         scored.append(_Scored(hit, cov, key_cov, score, sentence_cov, missing, hint,
                               anchor, *_relation_coverage(q, words, idf, default), names_missing))
     return sorted(_with_article_prior(scored), key=lambda s: s.score, reverse=True)
+
+
+# News names a government by its capital and a country by its people: "Baghdad pledged" is said
+# as "the Iraqi government committed", "America's top diplomat" as "US Secretary of State".
+CAPITALS = {"Washington": "US America American", "America": "US American", "Baghdad": "Iraq Iraqi",
+            "Tehran": "Iran Iranian", "Moscow": "Russia Russian", "Kremlin": "Russia Russian",
+            "Beijing": "China Chinese", "Tokyo": "Japan Japanese", "Berlin": "Germany German",
+            "Paris": "France French", "London": "UK Britain British", "Westminster": "UK Britain British",
+            "Kabul": "Afghanistan Afghan", "Damascus": "Syria Syrian", "Kiev": "Ukraine Ukrainian",
+            "Kyiv": "Ukraine Ukrainian", "Ankara": "Turkey Turkish", "Brussels": "EU", "Delhi": "India Indian",
+            "Islamabad": "Pakistan Pakistani", "Pyongyang": "Korea Korean", "Seoul": "Korea Korean"}
+NAME_ALIASES = {tokenize(name)[0]: frozenset(tokenize(f"{name} {others}")) for name, others in CAPITALS.items()}
+
+
+def _ways_to_say(name_term: str) -> frozenset[str]:
+    return NAME_ALIASES.get(name_term, frozenset((name_term,)))
 
 
 def _words_by_article(hits: list[Hit]) -> dict[str, set[str]]:

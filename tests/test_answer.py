@@ -1086,3 +1086,11 @@ def test_the_sentence_saying_the_asked_act_in_other_words_wins():
             _hit("The strategic talks between the two allies were launched in June 2020.", "a.txt", 0.6, 1)]
     _, chosen = choose(analyse("When did the strategic talks between the two allies begin?"), hits)
     assert chosen is not None and "June 2020" in chosen.sentence.hit.passage.text
+
+
+def test_a_capital_standing_for_its_government_is_found_as_its_country():
+    hits = [_hit("The Iraqi government in turn committed to protecting the coalition's convoys and bases.", "a.txt", 0.6)]
+    scored, _ = choose(analyse("What did Baghdad pledge to protect in return?"), hits)
+    assert not scored[0].names_missing
+    scored, _ = choose(analyse("What did Berlin pledge to protect in return?"), hits)
+    assert scored[0].names_missing
