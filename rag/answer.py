@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from .embedder import LazyEmbedder, TokenEncoder
 from .nlp import parse, parse_many
-from .question import (DURATION_ASKED, FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, SAME_ACT, TYPE_LABELS, Question, analyse,
+from .question import (DURATION_ASKED, FOCUS_TYPES, QUESTION_TYPES, REPORTING_STEMS, TYPE_LABELS, Question, analyse,
                        focus_kind, token_words)
 from .retriever import tokenize
 from .schema import Answer, Citation, Hit
@@ -65,7 +65,7 @@ class _Scored:
     anchor: float = 0.0  # holds the question's own verb ("born" for "When was X born?")
     relation: float = 0.0  # weighted share of the question's words other than names in the sentence
     relation_missing: float = 0.0  # idf of the rarest of those words the sentence lacks
-    names_missing: bool = False  # none of the question's proper names in the sentence, its context or article
+    names_missing: bool = False  # none of the question's proper names in the sentence's article or context
 
 
 @dataclass(frozen=True)
@@ -212,9 +212,7 @@ def _relation_coverage(q: Question, words: set[str], idf: dict[str, float],
 
 
 def _has_anchor(q: Question, words: set[str]) -> float:
-    # any verb of saying would do for "said": only a verb of the same act counts for the anchor
-    same_act = SAME_ACT.get(q.anchor, frozenset((q.anchor,)))
-    return 1.0 if not q.anchor or not same_act.isdisjoint(words) else 0.0
+    return 1.0 if not q.anchor or not q.act_words.isdisjoint(words) else 0.0
 
 
 def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> list[_Scored]:
@@ -229,9 +227,7 @@ def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> lis
         hint = _type_hint(q, hit.passage.search_text)
         anchor = _has_anchor(q, words)
         score = 0.45 * hit.dense + 0.45 * cov + 0.10 * key_cov + HINT_WEIGHT * hint + ANCHOR_WEIGHT * anchor
-        article = named_in[hit.passage.source]
-        names_missing = bool(q.name_terms) and not any(
-            said in words or said in context or said in article for t in q.name_terms for said in _ways_to_say(t))
+        names_missing = _names_missing(q, context, named_in[hit.passage.source])
         scored.append(_Scored(hit, cov, key_cov, score, sentence_cov, missing, hint,
                               anchor, *_relation_coverage(q, words, idf, default), names_missing))
     return sorted(_with_article_prior(scored), key=lambda s: s.score, reverse=True)
@@ -249,8 +245,12 @@ CAPITALS = {"Washington": "US America American", "America": "US American", "Bagh
 NAME_ALIASES = {tokenize(name)[0]: frozenset(tokenize(f"{name} {others}")) for name, others in CAPITALS.items()}
 
 
-def _ways_to_say(name_term: str) -> frozenset[str]:
-    return NAME_ALIASES.get(name_term, frozenset((name_term,)))
+def _names_missing(q: Question, context: set[str], article: set[str]) -> bool:
+    """The question names something (Brazil, Berlin) that neither the sentence's article nor the
+    text around it mentions, by name or, for a capital, as its country or people."""
+    return bool(q.name_terms) and all(
+        context.isdisjoint(said) and article.isdisjoint(said)
+        for said in (NAME_ALIASES.get(name, (name,)) for name in q.name_terms))
 
 
 def _words_by_article(hits: list[Hit]) -> dict[str, set[str]]:

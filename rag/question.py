@@ -173,10 +173,14 @@ class Question:
     def anchor_words(self) -> frozenset[str]:
         """Stems that count as the question's verb in a sentence: verbs of saying stand for one
         another ("insisted" in the question, "said" in the article)."""
+        return REPORTING_STEMS if self.anchor in REPORTING_STEMS else self.act_words
+
+    @property
+    def act_words(self) -> frozenset[str]:
+        """Stems that say the question's act in other words ("leads" for "heads"); unlike
+        ``anchor_words``, not any verb of saying for "said"."""
         if not self.anchor:
             return frozenset()
-        if self.anchor in REPORTING_STEMS:
-            return REPORTING_STEMS
         return SAME_ACT.get(self.anchor, frozenset((self.anchor,)))
 
     @property
