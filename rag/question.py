@@ -446,7 +446,9 @@ REPORTING_STEMS = frozenset(tokenize(
 SAME_ACT_VERBS = ("buy acquire purchase", "lead head captain", "resign quit", "beat defeat",
                   "sack fire dismiss", "ban prohibit outlaw", "offer provide supply", "cut reduce slash",
                   "raise increase boost", "appoint hire", "protect safeguard", "begin start launch",
-                  "sue prosecute", "criticise criticize condemn", "support endorse")
+                  "sue prosecute", "criticise criticize condemn", "support endorse",
+                  "fall drop decline slump", "rise climb jump", "arrest detain", "reject refuse", "score net",
+                  "win clinch")
 SAME_ACT = {stem: group for group in (frozenset(tokenize(verbs)) for verbs in SAME_ACT_VERBS) for stem in group}
 
 

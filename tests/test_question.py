@@ -368,3 +368,10 @@ def test_what_was_behind_and_what_is_credited_ask_for_reasons(question):
 
 def test_an_ordinal_is_no_length_of_time():
     assert analyse("For how long did the singer say she stayed in the band?").labels["ORDINAL"] == 0.0
+
+
+def test_a_verb_news_uses_for_the_asked_one_counts_as_the_questions_verb():
+    assert {"fall", "declin"} <= analyse("Where did house prices drop most sharply in December?").act_words
+    # any verb of saying stands for "said", but only for the anchor's own reading
+    assert "claim" in analyse("What did the minister say about the talks?").anchor_words
+    assert "claim" not in analyse("What did the minister say about the talks?").act_words
