@@ -181,6 +181,8 @@ class Question:
         ``anchor_words``, not any verb of saying for "said"."""
         if not self.anchor:
             return frozenset()
+        if self.anchor in RESPONSIBILITY_VERBS and "respons" in self.terms:
+            return RESPONSIBILITY_VERBS  # "took responsibility for the attack": "claimed by X"
         return SAME_ACT.get(self.anchor, frozenset((self.anchor,)))
 
     @property
@@ -449,6 +451,7 @@ SAME_ACT_VERBS = ("buy acquire purchase", "lead head captain", "resign quit", "b
                   "sue prosecute", "criticise criticize condemn", "support endorse",
                   "fall drop decline slump", "rise climb jump", "arrest detain", "reject refuse", "score net",
                   "win clinch")
+RESPONSIBILITY_VERBS = frozenset(tokenize("take accept claim"))
 SAME_ACT = {stem: group for group in (frozenset(tokenize(verbs)) for verbs in SAME_ACT_VERBS) for stem in group}
 
 

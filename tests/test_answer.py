@@ -1094,3 +1094,12 @@ def test_a_capital_standing_for_its_government_is_found_as_its_country():
     assert not scored[0].names_missing
     scored, _ = choose(analyse("What did Berlin pledge to protect in return?"), hits)
     assert scored[0].names_missing
+
+
+def test_the_group_an_attack_was_claimed_by_took_responsibility_for_it():
+    q = analyse("Which militant group took responsibility for the market bombing?")
+    hits = [_hit("At least 30 people died in the market bombing on Friday, which was claimed by Jund al-Sham.",
+                 "a.txt", 0.6)]
+    scored, chosen = choose(q, hits)
+    assert scored[0].anchor == 1.0  # "claimed" is the question's act
+    assert chosen is not None and hits[0].passage.text[chosen.span.start : chosen.span.end] == "Jund al-Sham"

@@ -375,3 +375,9 @@ def test_a_verb_news_uses_for_the_asked_one_counts_as_the_questions_verb():
     # any verb of saying stands for "said", but only for the anchor's own reading
     assert "claim" in analyse("What did the minister say about the talks?").anchor_words
     assert "claim" not in analyse("What did the minister say about the talks?").act_words
+
+
+def test_taking_responsibility_is_said_as_claiming():
+    q = analyse("Which group took responsibility for the bombing of the market?")
+    assert "claim" in q.act_words
+    assert "claim" not in analyse("Which group took the town?").act_words
