@@ -451,8 +451,10 @@ SAME_ACT_VERBS = ("buy acquire purchase", "lead head captain", "resign quit", "b
                   "sue prosecute", "criticise criticize condemn", "support endorse",
                   "fall drop decline slump", "rise climb jump", "arrest detain", "reject refuse", "score net",
                   "win clinch")
-RESPONSIBILITY_VERBS = frozenset(tokenize("take accept claim"))
 SAME_ACT = {stem: group for group in (frozenset(tokenize(verbs)) for verbs in SAME_ACT_VERBS) for stem in group}
+# "took / accepted responsibility for the attack" is said "claimed by X"; only with
+# "responsibility", as "claim" is otherwise a verb of saying (see Question.act_words)
+RESPONSIBILITY_VERBS = frozenset(tokenize("take accept claim"))
 
 
 def _reported_verb(doc, anchor: str) -> str:
