@@ -545,6 +545,9 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score += 0.1  # "By what deadline ...?": "by 14 March"
         elif prep_matters and _after_preposition(ent):
             score *= OTHER_PREPOSITION
+        if ent.label_ in NAME_LABELS and _titled_for_another_office(q, doc, ent):
+            score *= 0.3
+            of_kind = False
         if ent.label_ in NAME_LABELS:
             owner = _owner_bonus(q, ent)
             modifier = 1.0 if owner else _modifier_factor(q, ent)
@@ -1040,6 +1043,32 @@ def _title_bonus(q: Question, doc, ent) -> float:
     return 0.0
 
 
+# Words saying a title is not the office itself: a "deputy leader" is not the leader asked for.
+RANK_WORDS = frozenset("deputy vice acting assistant interim junior shadow".split())
+RANK_STEMS = frozenset(tokenize(" ".join(RANK_WORDS)))
+
+
+def _titled_for_another_office(q: Question, doc, ent) -> bool:
+    """'Iraqi Foreign Minister Fuad Hussein' for "Who is Iraq's defence minister?": the name's
+    own title is the office asked about, qualified otherwise (nationalities aside). A rank word
+    ("deputy", "former") the question does not use is another office too."""
+    if not focus_kind(q.focus) or q.focus in GENERIC_FOCUS:
+        return False
+    offices = [t for t in doc[max(0, ent.start - 3) : ent.start]
+               if _is_focus(q, t) and ent.start <= t.head.i < ent.end]  # not "a company of X"
+    if not offices:
+        return False
+    first = offices[0].i
+    while first > 0 and doc[first - 1].dep_ in ("compound", "amod") and doc[first - 1].pos_ != "DET":
+        first -= 1
+    qualifiers = {_stem(t) for t in doc[first : offices[-1].i]
+                  if not _is_focus(q, t) and t.ent_type_ not in ("NORP", "GPE") and t.is_alpha}
+    asked = set(q.focus_terms).intersection(q.terms) - {q.focus_stem} - set(q.key_terms)
+    if qualifiers & RANK_STEMS - asked:
+        return True
+    return bool(asked and qualifiers) and not asked & qualifiers
+
+
 # "Which member of the government ...": any title of a person fits these
 GENERIC_FOCUS = frozenset("member person individual figure man woman people".split())
 # "Which deputy leader ...": a "deputy commander" is one, whatever his title's word
@@ -1239,8 +1268,9 @@ def _description_spans(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
+MEANS_ASKED = re.compile(r"\b(by|through) what (means|method|mechanism|medium)\b", re.I)
 MANNER_QUESTION = re.compile(r"^(?:[^,?]*,\s*)?how (did|does|do|was|were|is|are|will|would|has|have|had|can|could)\b"
-                             r"|\bby what (means|method)\b|\bin what (way|manner)\b", re.I)
+                             rf"|{MEANS_ASKED.pattern}|\bin what (way|manner)\b", re.I)
 MANNER_PREPS = frozenset("via by through using over like".split())
 
 
@@ -1296,11 +1326,12 @@ def _manner_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if prep.lower_ == "like" and prep.head.pos_ != "VERB":
             continue  # "behaved like a child" is a manner, "firms like Intel" are examples
         obj = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
-        if obj is None or (prep.lower_ == "by" and obj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")):
-            continue  # "by Hussein" says who, not how
-        phrase = _phrase_of(doc, obj)
-        if _is_in_question(q, phrase.text):
+        if obj is None:
             continue
+        phrase = _phrase_of(doc, obj)
+        if _is_in_question(q, phrase.text) or prep.lower_ == "by" and any(
+                t.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") for t in phrase):
+            continue  # "led by Minister of Foreign Affairs Fuad Hussein" says who too
         score = 0.6 + 0.3 * _fit(q, doc, phrase.start, phrase.end, matched)
         spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
     return spans
@@ -2138,7 +2169,8 @@ def _gloss_spans(q: Question, text: str) -> list[Span]:
 
 
 NAMING_QUESTION = re.compile(r"\b(called|named|dubbed|known as|titled|entitled|(what|which) (other )?name|"
-                             r"the name of|code ?names?|nicknames?)\b", re.I)
+                             r"the (\w+ )?name of|(real|full|original|birth|maiden|stage|pen) name|code ?names?|"
+                             r"nicknames?)\b", re.I)
 # "Who was named best director?" asks who was chosen, not the title given
 NAMED_ONE_ASKED = re.compile(r"^\s*(who|which [\w-]+(?: [\w-]+)?) "
                              r"(is|was|were|are|has been|have been|had been|will be) (named|called|dubbed|branded)\b",
@@ -2175,7 +2207,26 @@ def _naming_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                 continue
             score = 0.6 + 0.4 * _fit(q, doc, phrase.start, phrase.end, matched)
             spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
-    return spans + (_names_before_focus(q, doc, matched) if asks_name else [])
+    if asks_name:
+        spans += _name_stated(q, doc, matched) + _names_before_focus(q, doc, matched)
+    return spans
+
+
+def _name_stated(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'Sizzla, whose real name is Miguel Collins' for "What is Sizzla's real name?": what a
+    name is said to be."""
+    spans = []
+    for tok in doc:
+        if tok.lower_ not in ("name", "names") or tok.dep_ != "nsubj" or tok.head.lower_ not in BE_FORMS:
+            continue
+        target = next((c for c in tok.head.children if c.dep_ == "attr" and c.i > tok.head.i), None)
+        if target is None:
+            continue
+        phrase = _chunk_of(doc, target) or _phrase_of(doc, target)
+        if not _is_in_question(q, phrase.text):
+            score = 0.6 + 0.4 * _fit(q, doc, phrase.start, phrase.end, matched)
+            spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
+    return spans
 
 
 def _names_its_head(verb) -> bool:
@@ -2345,7 +2396,9 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         form = _title_spans(q, doc, matched)
         asked_form += form
         typed += form
-    elif DESCRIPTION_QUESTION.search(q.text):  # "How might X be seen?" → "as a victory"
+    elif DESCRIPTION_QUESTION.search(q.text) and not MEANS_ASKED.search(q.text):
+        # "How might X be seen?" → "as a victory"; but "by what means was the dialogue
+        # described in the statement held?" asks the means
         typed += _description_spans(q, doc, matched)
     elif q.asks_definition or q.focus in ROLE_FOCUS:
         # "Who is Matthew Miller?", "What is Fuad Hussein's job?" → "State Department spokesman"

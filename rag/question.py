@@ -512,9 +512,14 @@ def _focus_through_name(doc, focus):
         for child in focus.children:
             if child.dep_ == "prep" and child.lower_ == "of":
                 for obj in child.children:
-                    if obj.dep_ == "pobj":
+                    if obj.dep_ == "pobj" and not _is_a_name(focus, obj):
                         return obj
     return focus
+
+
+def _is_a_name(focus, obj) -> bool:
+    """'the real name of Sizzla' asks for a name; 'the name of the Iraqi PM' for the PM."""
+    return focus.lemma_.lower() == "name" and obj.pos_ == "PROPN" and not focus_kind(obj.lemma_.lower())
 
 
 def _question_type(text: str, focus) -> str:

@@ -1103,3 +1103,25 @@ def test_the_group_an_attack_was_claimed_by_took_responsibility_for_it():
     scored, chosen = choose(q, hits)
     assert scored[0].anchor == 1.0  # "claimed" is the question's act
     assert chosen is not None and hits[0].passage.text[chosen.span.start : chosen.span.end] == "Jund al-Sham"
+
+
+def test_a_name_titled_for_another_office_is_not_the_office_holder_asked_for():
+    text = ("Iraqi Foreign Minister Fuad Hussein met Defence Minister Thabet al-Abbasi "
+            "and deputy Prime Minister Ali Allawi in Baghdad.")
+    assert _span("Who is Iraq's defence minister?", text) == "Thabet al-Abbasi"
+    assert _span("Who is Iraq's foreign minister?", text) == "Fuad Hussein"
+    assert _span("Who is Iraq's prime minister?", text) != "Ali Allawi"  # a deputy is not the office
+
+
+def test_means_asked_in_a_question_saying_described_is_still_the_means():
+    q = analyse("By what means was the dialogue described in the joint statement held?")
+    assert _span(q.text, "The dialogue via video teleconference was held in accordance with the agreement.") == \
+        "video teleconference"
+
+
+def test_a_real_name_is_what_the_name_is_said_to_be():
+    text = ("Sizzla, whose real name is Miguel Collins, has released 25 albums since 1995 and is credited "
+            "with taking dancehall music back to its reggae origins.")
+    assert _span("What is the real name of the reggae star Sizzla?", text) == "Miguel Collins"
+    assert analyse("What is the real name of the reggae star Sizzla?").focus == "name"
+    assert analyse("What is the name of the company that bought Rover?").focus == "company"
