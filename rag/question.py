@@ -75,8 +75,10 @@ def focus_kind(noun: str) -> str | None:
 
 REASON = re.compile(
     r"^\s*(why|how come)\b|\b(for|on) what (reason|purpose|grounds?)\b|\bas (the )?(grounds|reason|justification)\b|"
-    r"\bwhat (was|is|were|are) the (\w+ )?"
+    r"\bwhat (?:(?:did|does|do) [^?]{1,60} (?:say|said) )?(was|is|were|are) the (\w+ )?"
     r"(reason|cause|motive|purpose|rationale|grounds?|aim|goal|objective|justification|explanation)\b|"
+    # "What were the strikes a response to?"
+    r"\b(a|an|in) (response|retaliation|reaction|reply) to\s*\??\s*$|"
     # "What explanation did the singer give for ...", "what makes Word files prone to leaks"
     r"\bwhat (reason|explanation|justification|excuse|motive|rationale)s? (did|does|do|was|were|is|has|have|had)\b|"
     r"\bwhat (goal|aim|purpose|objective|motivation)s?\b|\bwhat makes\b|"
@@ -112,6 +114,8 @@ MONEY_FOCUS = frozenset("sum cost price value salary fee fine pay wage budget fa
 # a length of time, or how often: "every 5.8 seconds", "in 36 hours"
 DURATION_ASKED = re.compile(r"\bhow (long|often|frequently|quickly)\b|\bhow much time\b|\bhow many (seconds|"
                             r"minutes|hours|days|weeks|months|years|decades)\b", re.I)
+# "What will the aid money pay for?" asks what it buys, not a sum
+PAID_FOR = re.compile(r"\b(money|aid|funds?|funding|cash|grants?|assistance|package|budget|donations?) pay for\b", re.I)
 NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall|fast|quickly|often|frequently)\b"
                     r"|\bwhat (percentage|proportion)\b"
                     # "What will the website charge for each hunt?": a price
@@ -527,8 +531,8 @@ def _question_type(text: str, focus) -> str:
     plural = focus is not None and (focus.tag_ in ("NNS", "NNPS") or (
         focus.lower_.endswith("s") and not focus.lower_.endswith("ss") and focus.lemma_.lower() != focus.lower_))
     text = LEAD_IN.sub("", text)  # "According to the report, why ..." asks "why ..."
-    if REASON.search(text):
-        return "reason"
+    if REASON.search(text) or PAID_FOR.search(text):
+        return "reason"  # what money pays for is its purpose: "aid to provide shelter"
     if NUMBER.search(text):
         return "number"
     if DATE.search(text):

@@ -23,6 +23,10 @@ from rag.question import analyse
     ("Which sectors will the agreement cover?", "list"),
     ("What did the mayor say about the plan?", "quote"),
     ("What does the abbreviation WHO stand for?", "phrase"),
+    ("What were the air strikes on the rebel camps a response to?", "reason"),
+    ("What did the minister say was the aim of the new tax?", "reason"),
+    ("What will the emergency aid money pay for in the flooded towns?", "reason"),
+    ("What did the club pay for the striker?", "number"),
 ])
 def test_question_types(question, qtype):
     assert analyse(question).qtype == qtype
