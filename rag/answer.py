@@ -1032,15 +1032,31 @@ def _title_bonus(q: Question, doc, ent) -> float:
         return 0.3  # "the seat of East Kilbride", "the East Kilbride seat"
     if ent.root.dep_ == "appos" and _is_focus(q, ent.root.head):
         return 0.3
+    if q.focus in MILITARY_FOCUS and _has_military_rank(doc, ent):
+        return 0.3  # "Maj Gen Yahya Rasool" for "which army officer"
     # "Health analyst Tony Beddow" is not the minister asked about: a title of another kind
+    # (A capitalised title, "President Joe Biden", counts unless the question's noun may name
+    # any office: a "premier" is a "Prime Minister".)
+    title_tags = ("NOUN",) if q.focus in LEADING_TITLES | {"premier"} else ("NOUN", "PROPN")
     titles = [t for t in doc[max(0, ent.start - 2) : ent.start]
-              if t.pos_ == "NOUN" and ent.start <= t.head.i < ent.end]  # not "a market in Sadr City"
+              if t.pos_ in title_tags and t.ent_type_ != ent.label_
+              and ent.start <= t.head.i < ent.end]  # not "a market in Sadr City"
     if ent.root.dep_ == "appos" and ent.root.head.pos_ == "NOUN":
         titles.append(ent.root.head)
     kinds = _kind_stems(q.qtype) - (LEADING_STEMS if q.focus in LEADING_TITLES else frozenset())
     if q.focus not in GENERIC_FOCUS and any(_stem(t) in kinds for t in titles):
         return -0.2
     return 0.0
+
+
+MILITARY_FOCUS = frozenset("officer soldier general colonel".split())
+MILITARY_RANKS = frozenset("maj major gen general col colonel capt captain lt lieutenant sgt sergeant brig "
+                           "brigadier cpl corporal adm admiral cmdr commander".split())
+
+
+def _has_military_rank(doc, ent) -> bool:
+    """'Maj Gen Yahya Rasool', 'Gen. Qasem Soleimani': a rank before or opening the name."""
+    return any(t.lower_.rstrip(".") in MILITARY_RANKS for t in doc[max(0, ent.start - 2) : ent.start + 2])
 
 
 # Words saying a title is not the office itself: a "deputy leader" is not the leader asked for.
@@ -1070,7 +1086,7 @@ def _titled_for_another_office(q: Question, doc, ent) -> bool:
 
 
 # "Which member of the government ...": any title of a person fits these
-GENERIC_FOCUS = frozenset("member person individual figure man woman people".split())
+GENERIC_FOCUS = frozenset("member person individual figure man woman people head".split())
 # "Which deputy leader ...": a "deputy commander" is one, whatever his title's word
 LEADING_TITLES = frozenset("leader head chief boss commander chairman chairwoman".split())
 LEADING_STEMS = frozenset(tokenize(" ".join(LEADING_TITLES)))

@@ -1125,3 +1125,15 @@ def test_a_real_name_is_what_the_name_is_said_to_be():
     assert _span("What is the real name of the reggae star Sizzla?", text) == "Miguel Collins"
     assert analyse("What is the real name of the reggae star Sizzla?").focus == "name"
     assert analyse("What is the name of the company that bought Rover?").focus == "company"
+
+
+def test_a_military_rank_titles_the_officer_asked_for():
+    text = "President Joe Biden thanked Maj Gen Yahya Rasool, the prime minister's military spokesman."
+    assert _span("Which army officer speaks for the prime minister?", text) == "Maj Gen Yahya Rasool"
+
+
+def test_a_capitalised_title_of_another_office_is_not_the_one_asked_for():
+    text = "US President Joe Biden welcomed Fuad Hussein, who leads the Iraqi delegation to the talks."
+    assert _span("Who was the US ambassador at the talks?", text) != "Joe Biden"
+    text = "The visit of Prime Minister Mustafa al-Kadhimi follows the talks."
+    assert _span("Which Iraqi premier was due to visit after the talks?", text) == "Mustafa al-Kadhimi"
