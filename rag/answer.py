@@ -526,6 +526,9 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score *= 0.4  # "how many people watched" is not answered by "18 yards"
         if q.qtype == "number" and ent.label_ == "CARDINAL" and _counts_other_question_noun(q, ent, matched):
             score *= 0.5  # "what sum will each member get" is not "800,000 members"
+        if q.qtype == "number" and ent.label_ in FIGURE_LABELS and _other_measure(q, doc, ent):
+            score *= 0.3  # "£339" for "how much does it weigh"
+            of_kind = False
         if q.qtype == "number" and _measures_something_else(q, doc, ent):
             score *= 0.5  # "a 133-hectare ranch" gives the ranch's size, not the price asked for
         if tied and ent.label_ in FIGURE_LABELS:
@@ -692,6 +695,23 @@ def _measures_something_else(q: Question, doc, ent) -> bool:
     unit is not what the question asks about."""
     unit = HYPHENED_UNIT.match(doc.text, ent.end_char)
     return unit is not None and tokenize(unit.group(1))[:1] != [q.focus_stem]
+
+
+# A measure asked for by its verb or adjective, and the units that give it: "how much does the
+# Mac Mini weigh" is not answered by its price.
+MEASURES = [
+    (re.compile(r"\bweigh(s|ed|ing|t)?\b|\bhow heavy\b", re.I),
+     re.compile(r"\d\s?(kg|g|lbs?|oz)\b|\b(kilo(gram)?s?|grams?|pounds|tonnes?|tons?|ounces?|stones?)\b", re.I)),
+    # (not "how high": rates and prices are; nor "how fast": growth is)
+    (re.compile(r"\bhow tall\b|\bheight\b", re.I),
+     re.compile(r"\d\s?(m|cm|mm|ft|km)\b|\b(metres?|meters?|feet|foot|inches|centimetres?)\b", re.I)),
+]
+
+
+def _other_measure(q: Question, doc, ent) -> bool:
+    """The question asks a weight or a height and the figure is not given in its units."""
+    around = doc.text[ent.start_char : ent.end_char + 6]  # "95 grams", "1.32kg", "6 ft"
+    return any(asked.search(q.text) and not units.search(around) for asked, units in MEASURES)
 
 
 CURRENCY_PLACES = [(re.compile(r"\b(UK|Britain|British)\b"), "£"), (re.compile(r"\b(US|America|American)\b"), "$"),

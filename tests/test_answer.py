@@ -1137,3 +1137,9 @@ def test_a_capitalised_title_of_another_office_is_not_the_one_asked_for():
     assert _span("Who was the US ambassador at the talks?", text) != "Joe Biden"
     text = "The visit of Prime Minister Mustafa al-Kadhimi follows the talks."
     assert _span("Which Iraqi premier was due to visit after the talks?", text) == "Mustafa al-Kadhimi"
+
+
+def test_a_weight_is_not_answered_by_a_price():
+    assert _span("How much does the new phone weigh?", "The phone weighs 95 grams and costs £99.") == "95 grams"
+    span = extract_span(analyse("How much does the new laptop weigh?"), "The laptop costs £339 in the UK.")
+    assert span is None or not span.typed
