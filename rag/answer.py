@@ -827,7 +827,9 @@ def _fills_asked_role(q: Question, ent) -> bool:
     root = ent.root
     if q.wh_role == "nsubj" and _is_passive_agent(root):
         return _is_anchor(q, root.head.head)  # "the film, directed by X" for "Who directed ...?"
-    return bool(q.wh_role) and root.dep_ == q.wh_role and _is_anchor(q, root.head)
+    # "In which building did Blinken host Hussein?": the wh-word is the preposition's, so the
+    # verb's object is no answer ("to which outlet did he say" is "he told Rudaw", though)
+    return bool(q.wh_role) and q.wh_prep in ("", "to") and root.dep_ == q.wh_role and _is_anchor(q, root.head)
 
 
 COUNT_WORDS_IN_DATE = re.compile(r"\b(?:hundreds?|thousands?|millions?|billions?|trillions?)\b|\d\.\d")

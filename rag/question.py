@@ -28,7 +28,7 @@ QUESTION_TYPES = ("date", "number", "person", "organisation", "place", "list", "
 FOCUS_TYPES = {
     "date": "year date day weekday month time week decade season period century era deadline".split(),
     "number": ("level number amount percentage percent proportion share figure total sum cost price age "
-               "value size toll count rate score margin salary fee fine round stage edition "
+               "value size toll count rate score margin salary fee fine round stage edition installment instalment "
                "position pay wage budget fare bill debt loss profit revenue sales turnover deficit "
                "surplus attendance crowd audience drop fall rise increase decrease decline growth gain "
                "reduction jump population peak maximum minimum distance height length weight speed "
@@ -454,7 +454,8 @@ SAME_ACT_VERBS = ("buy acquire purchase", "lead head captain", "resign quit", "b
                   "raise increase boost", "appoint hire", "protect safeguard", "begin start launch",
                   "sue prosecute", "criticise criticize condemn", "support endorse",
                   "fall drop decline slump", "rise climb jump", "arrest detain", "reject refuse", "score net",
-                  "win clinch")
+                  "win clinch", "host receive welcome", "pledge promise vow commit undertake",
+                  "concentrate focus")
 SAME_ACT = {stem: group for group in (frozenset(tokenize(verbs)) for verbs in SAME_ACT_VERBS) for stem in group}
 # "took / accepted responsibility for the attack" is said "claimed by X"; only with
 # "responsibility", as "claim" is otherwise a verb of saying (see Question.act_words)

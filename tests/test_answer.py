@@ -1143,3 +1143,13 @@ def test_a_weight_is_not_answered_by_a_price():
     assert _span("How much does the new phone weigh?", "The phone weighs 95 grams and costs £99.") == "95 grams"
     span = extract_span(analyse("How much does the new laptop weigh?"), "The laptop costs £339 in the UK.")
     assert span is None or not span.typed
+
+
+def test_the_verbs_object_does_not_answer_a_question_asked_through_a_preposition():
+    text = "Mr Blinken received Mr Hussein at the State Department on Tuesday."
+    assert _span("In which government building did Blinken receive Iraq's top diplomat?", text) == "the State Department"
+
+
+def test_an_instalment_is_counted_by_its_ordinal():
+    text = "The fourth of these high-level meetings took place in late July in Washington."
+    assert _span("Which installment of the talks took place in Washington in July?", text) == "fourth"
