@@ -109,6 +109,7 @@ AMOUNT = re.compile(r"\bhow much\b", re.I)
 PRICE_VERB = r"\b(charge|cost|pay|earn|fetch)\b(?! tribute| for\s*\?)"
 PRICED = re.compile(PRICE_VERB, re.I)
 COUNT = re.compile(r"\bhow many\b", re.I)
+PERCENTAGE_POINTS = re.compile(r"\bhow many (percentage )?points\b|\bper ?cent\b", re.I)
 MONEY_FOCUS = frozenset("sum cost price value salary fee fine pay wage budget fare bill debt loss profit "
                         "revenue turnover deficit surplus".split())  # "what sum ...": an amount
 # a length of time, or how often: "every 5.8 seconds", "in 36 hours"
@@ -213,8 +214,11 @@ class Question:
             labels = {**labels, "CARDINAL": 0.6}
             if self.focus in MONEY_FOCUS:
                 labels["PERCENT"] = 0.5  # "What pre-tax profit ...": a sum, rarely its growth
+            if self.focus in MONEY_FOCUS or PRICED.search(self.text):
+                labels["QUANTITY"] = 0.2  # "How much does the iPod cost?" is no "one gigabyte"
         elif self.qtype == "number" and COUNT.search(self.text):
-            labels = {**labels, "MONEY": 0.5}  # "How many jabs ...": a count, not a sum of money
+            # "How many jabs / pence ...": a count, not a sum of money nor a share
+            labels = {**labels, "MONEY": 0.2, "PERCENT": 1.0 if PERCENTAGE_POINTS.search(self.text) else 0.2}
         if self.qtype == "number" and self.focus and self.focus not in RANKED_FOCUS:
             labels = {**labels, "ORDINAL": 0.3}  # "what deficit" is no "second" (half), "which round" may be
         return labels

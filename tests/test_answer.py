@@ -1153,3 +1153,11 @@ def test_the_verbs_object_does_not_answer_a_question_asked_through_a_preposition
 def test_an_instalment_is_counted_by_its_ordinal():
     text = "The fourth of these high-level meetings took place in late July in Washington."
     assert _span("Which installment of the talks took place in Washington in July?", text) == "fourth"
+
+
+def test_a_count_is_not_answered_by_a_sum_or_a_share():
+    for question, text in [("How many pence did the shares fall?", "The shares fell 8% in London trading."),
+                           ("How many goals did the striker score last season?", "He was sold for nearly $20m.")]:
+        span = extract_span(analyse(question), text)
+        assert span is None or not span.typed, question
+    assert _span("How many percentage points did the rate rise?", "The rate rose 0.5% to 4.75%.") == "0.5%"
