@@ -227,7 +227,8 @@ def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> lis
         hint = _type_hint(q, hit.passage.search_text)
         anchor = _has_anchor(q, words)
         score = 0.45 * hit.dense + 0.45 * cov + 0.10 * key_cov + HINT_WEIGHT * hint + ANCHOR_WEIGHT * anchor
-        names_missing = _names_missing(q, context, named_in[hit.passage.source])
+        names_missing = _names_missing(q, context, named_in[hit.passage.source]) \
+            or _ordinal_missing(q, words | context)
         scored.append(_Scored(hit, cov, key_cov, score, sentence_cov, missing, hint,
                               anchor, *_relation_coverage(q, words, idf, default), names_missing))
     return sorted(_with_article_prior(scored), key=lambda s: s.score, reverse=True)
@@ -251,6 +252,22 @@ def _names_missing(q: Question, context: set[str], article: set[str]) -> bool:
     return bool(q.name_terms) and all(
         context.isdisjoint(said) and article.isdisjoint(said)
         for said in (NAME_ALIASES.get(name, (name,)) for name in q.name_terms))
+
+
+# "The second round": an ordinal picks one of a series as surely as a name does ("first" and
+# "last" aside: "when did they first meet" is said "began" or "met in 2020")
+ORDINALS = {tokenize(word)[0]: frozenset(tokenize(f"{word} {figure}")) for word, figure in (
+    ("second", "2nd"), ("third", "3rd"), ("fourth", "4th"), ("fifth", "5th"), ("sixth", "6th"),
+    ("seventh", "7th"), ("eighth", "8th"), ("ninth", "9th"), ("tenth", "10th"))}
+
+
+ORDINAL_ASKED = re.compile(rf"\b({'|'.join(ORDINALS)})\b(?![-\w])", re.I)  # not "second-in-command"
+
+
+def _ordinal_missing(q: Question, said: set[str]) -> bool:
+    """The question picks the second, fifth ... of something, and the sentence with the text
+    around it says no such ordinal."""
+    return any(said.isdisjoint(ORDINALS[m.group(1).lower()]) for m in ORDINAL_ASKED.finditer(q.text))
 
 
 def _words_by_article(hits: list[Hit]) -> dict[str, set[str]]:

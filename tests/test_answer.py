@@ -1161,3 +1161,14 @@ def test_a_count_is_not_answered_by_a_sum_or_a_share():
         span = extract_span(analyse(question), text)
         assert span is None or not span.typed, question
     assert _span("How many percentage points did the rate rise?", "The rate rose by 0.5% on Thursday.") == "0.5%"
+
+
+def test_an_ordinal_the_sentence_does_not_say_vetoes_it_like_a_missing_name():
+    hits = [_hit("The two countries began their strategic dialogue in June 2020.", "a.txt", 0.6)]
+    scored, _ = choose(analyse("When was the second round of the strategic dialogue held?"), hits)
+    assert scored[0].names_missing
+    scored, _ = choose(analyse("Which second-in-command began the strategic dialogue?"), hits)
+    assert not scored[0].names_missing
+    hits = [_hit("The 2nd round of the strategic dialogue was held in April.", "a.txt", 0.6)]
+    scored, _ = choose(analyse("When was the second round of the strategic dialogue held?"), hits)
+    assert not scored[0].names_missing
