@@ -970,7 +970,23 @@ def _label_fit(q: Question, labels: dict[str, float], ent) -> float | None:
         return max(fit or 0.0, LOOKALIKE_FIT)
     if q.qtype == "person" and fit and ent.label_ != "PERSON" and after_locative:
         return fit * PLACE_FOR_WHO  # "held at The Odeon" says where, not who hosts
+    if q.qtype == "organisation" and ent.label_ == "PERSON" and focus_kind(q.focus) == "organisation" \
+            and _titled_as_person(ent):
+        return PERSON_FOR_WHICH_BODY  # "analyst Carolina Milanesi" is no "manufacturer"
     return fit
+
+
+PERSON_FOR_WHICH_BODY = 0.2  # below CROSS_KIND_FIT
+HONORIFICS = frozenset("mr mrs ms miss dr sir lord lady dame prof maj gen col capt lt sgt".split())
+
+
+def _titled_as_person(ent) -> bool:
+    """The tagger's person is one for sure: a courtesy title or a person's title precedes it
+    ("Mr Hussein", "Maj Gen Yahya Rasool", "Gartner analyst Carolina Milanesi")."""
+    before = ent.doc[max(0, ent.start - 2) : ent.start]
+    return ent[0].lower_.rstrip(".") in HONORIFICS or any(
+        t.lower_.rstrip(".") in HONORIFICS or t.pos_ == "NOUN" and focus_kind(t.lower_) == "person"
+        for t in before)  # a noun: "the extremist Islamic State group" is no person
 
 
 PLACE_LOOKALIKES = frozenset(("ORG", "NORP", "PERSON"))

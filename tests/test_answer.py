@@ -1172,3 +1172,11 @@ def test_an_ordinal_the_sentence_does_not_say_vetoes_it_like_a_missing_name():
     hits = [_hit("The 2nd round of the strategic dialogue was held in April.", "a.txt", 0.6)]
     scored, _ = choose(analyse("When was the second round of the strategic dialogue held?"), hits)
     assert not scored[0].names_missing
+
+
+def test_a_titled_person_is_no_answer_to_which_company():
+    text = "Industry analyst Carolina Milanesi said phone sales rose sharply in 2004."
+    span = extract_span(analyse("Which manufacturer sold the most phones in 2004?"), text)
+    assert span is None or not span.typed
+    text = "The troops are fighting the extremist Islamic State (IS) group, the statement said."
+    assert _span("Which extremist group are the troops fighting?", text) == "Islamic State"
