@@ -520,6 +520,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score += 0.3  # "2,500 troops" answers "how many troops"
         if q.qtype == "place":
             score = score * _country_fit(q, ent) + _origin_bonus(q, ent, matched)
+            if _after_preposition(ent) == "from" and WHERE.search(q.text) and not FROM.search(q.text):
+                score *= 0.7  # "forces from Iraq" says where they leave, not where things happen
         if q.qtype == "date" and q.focus in DATE_FOCUS:
             # "which day of the week" wants "Tuesday", "what year" a year, not "this week"
             if DATE_FOCUS[q.focus].search(ent.text):
@@ -1977,6 +1979,29 @@ def _name_in_apposition(focus) -> tuple[int, int] | None:
 APPOSITION_WORDS = frozenset(("DET", "ADJ", "NOUN", "PROPN", "NUM"))
 
 
+FORUM_NOUNS = frozenset("talks negotiations discussions consultations meeting meetings summit conference "
+                        "hearing session court tribunal inquiry".split())
+WHERE = re.compile(r"^\s*(?:[^,?]*,\s*)?where\b", re.I)
+FROM = re.compile(r"\bfrom\b", re.I)
+
+
+def _forum_spans(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'Where will the timing be decided?' → "in upcoming technical talks": where a thing is
+    settled may be a meeting, not a place on the map."""
+    if not WHERE.search(q.text):
+        return []
+    spans = []
+    for prep in doc:
+        if prep.lower_ not in ("in", "at") or prep.head.pos_ not in ("VERB", "AUX"):
+            continue
+        obj = next((c for c in prep.children if c.dep_ == "pobj" and c.lower_ in FORUM_NOUNS), None)
+        if obj is not None and not _is_in_question(q, obj.text):
+            phrase = doc[obj.left_edge.i : obj.i + 1]
+            score = 0.5 + 0.4 * _fit(q, doc, phrase.start, phrase.end, matched)
+            spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
+    return spans
+
+
 def _name_closing_apposition(focus) -> tuple[int, int] | None:
     """'at its joint venture, Japanese subsidiary Fuso.': a name ending the phrase set off by a
     comma after the asked-about noun, read from the words (the parser often hangs it elsewhere)."""
@@ -2462,7 +2487,8 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
     elif q.qtype != "phrase":
         typed += (_entity_spans(q, doc, matched) + _named_in_apposition(q, doc, matched)
-                  + _described_fillers(q, doc, matched) + _age_spans(q, doc, matched))
+                  + _described_fillers(q, doc, matched) + _age_spans(q, doc, matched)
+                  + _forum_spans(q, doc, matched))
     elif _asks_title(q):  # "On which programme ...?" → "Breakfast with Frost"
         form = _title_spans(q, doc, matched)
         asked_form += form

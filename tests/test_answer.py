@@ -1180,3 +1180,9 @@ def test_a_titled_person_is_no_answer_to_which_company():
     assert span is None or not span.typed
     text = "The troops are fighting the extremist Islamic State (IS) group, the statement said."
     assert _span("Which extremist group are the troops fighting?", text) == "Islamic State"
+
+
+def test_where_a_thing_is_settled_may_be_a_meeting():
+    text = "The last troops will leave from Iraq, with the timing to be established in upcoming technical talks."
+    assert _span("Where will the timetable for the withdrawal be worked out?", text) == "upcoming technical talks"
+    assert _span("Where will the last troops leave from?", text) == "Iraq"
