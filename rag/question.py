@@ -459,7 +459,7 @@ SAME_ACT_VERBS = ("buy acquire purchase", "lead head captain", "resign quit", "b
                   "sue prosecute", "criticise criticize condemn", "support endorse",
                   "fall drop decline slump", "rise climb jump", "arrest detain", "reject refuse", "score net",
                   "win clinch", "host receive welcome", "pledge promise vow commit undertake",
-                  "concentrate focus")
+                  "concentrate focus", "kill assassinate murder", "address cover tackle")
 SAME_ACT = {stem: group for group in (frozenset(tokenize(verbs)) for verbs in SAME_ACT_VERBS) for stem in group}
 # "took / accepted responsibility for the attack" is said "claimed by X"; only with
 # "responsibility", as "claim" is otherwise a verb of saying (see Question.act_words)

@@ -377,6 +377,8 @@ def test_a_verb_news_uses_for_the_asked_one_counts_as_the_questions_verb():
     assert {"fall", "declin"} <= analyse("Where did house prices drop most sharply in December?").act_words
     assert "receiv" in analyse("Where did the foreign minister host his counterpart?").act_words
     assert "commit" in analyse("What did the government undertake to protect?").act_words
+    assert "assassin" in analyse("Who was killed by the US in the drone strike?").act_words
+    assert "cover" in analyse("Which areas will the talks address?").act_words
     # any verb of saying stands for "said", but only for the anchor's own reading
     assert "claim" in analyse("What did the minister say about the talks?").anchor_words
     assert "claim" not in analyse("What did the minister say about the talks?").act_words
