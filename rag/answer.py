@@ -2515,7 +2515,8 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         fallback = _phrase_spans(q, doc, matched)
         if q.qtype != "phrase" or asked_form:
             fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
-    trimmed = (_trim(text, _without_echoed_tail(q, doc, _without_set_phrase(doc, s))) for s in typed + fallback)
+    trimmed = (_trim(text, _without_relative_clause(q, text, _without_echoed_tail(q, doc, _without_set_phrase(doc, s))))
+               for s in typed + fallback)
     answer_nothing = _figures_answering_nothing(q)
     kept = [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)
             and (s.typed or not _is_one_of(doc, s, answer_nothing))]
@@ -2579,6 +2580,18 @@ def _unless_set_aside(q: Question, text: str, span: Span) -> Span:
     if q.set_aside and q.set_aside.intersection(tokenize(said)):
         return replace(span, score=span.score * 0.3)
     return span
+
+
+RELATIVE_CLAUSE = re.compile(r",\s+(?:which|who|whose|where)\b")
+
+
+def _without_relative_clause(q: Question, text: str, span: Span) -> Span:
+    """'ISIS-Khorasan[, which is mainly based in Afghanistan]': a name asked for ends before
+    the clause describing it."""
+    if q.qtype not in NAME_TYPES:
+        return span
+    clause = RELATIVE_CLAUSE.search(text, span.start, span.end)
+    return replace(span, end=clause.start()) if clause and clause.start() > span.start else span
 
 
 def _merged(spans: list[Span]) -> list[Span]:

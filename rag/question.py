@@ -58,7 +58,7 @@ FOCUS_TYPES = {
                      "regulator court council committee commission faction outlet grouping "
                      "alliance federation league organisation paper tabloid magazine publisher "
                      "developer operator provider watchdog charity university school hospital broker "
-                     "lender insurer supermarket chain brand giant affiliate subsidiary offshoot squad outfit "
+                     "lender insurer supermarket chain brand giant affiliate subsidiary offshoot branch squad outfit "
                      "consortium website mission house tank institute journal bookmaker bookie").split(),  # tank: "think-tank"
     "place": ("city country place region town capital state location venue nation area "
               "province district village site county continent hall stadium building "

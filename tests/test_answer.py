@@ -1186,3 +1186,9 @@ def test_where_a_thing_is_settled_may_be_a_meeting():
     text = "The last troops will leave from Iraq, with the timing to be established in upcoming technical talks."
     assert _span("Where will the timetable for the withdrawal be worked out?", text) == "upcoming technical talks"
     assert _span("Where will the last troops leave from?", text) == "Iraq"
+
+
+def test_a_name_asked_for_ends_before_the_clause_describing_it():
+    text = "The attack on March 22 was claimed by Jund al-Sham, which is mainly based in Syria."
+    assert _span("Which militant group carried out the attack?", text) == "Jund al-Sham"
+    assert analyse("Which ISIS branch claimed the attack?").qtype == "organisation"
