@@ -2515,8 +2515,8 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         fallback = _phrase_spans(q, doc, matched)
         if q.qtype != "phrase" or asked_form:
             fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
-    trimmed = (_trim(text, _without_relative_clause(q, text, _without_echoed_tail(q, doc, _without_set_phrase(doc, s))))
-               for s in typed + fallback)
+    trimmed = (_trim(text, _without_others(q, text, _without_relative_clause(
+        q, text, _without_echoed_tail(q, doc, _without_set_phrase(doc, s))))) for s in typed + fallback)
     answer_nothing = _figures_answering_nothing(q)
     kept = [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)
             and (s.typed or not _is_one_of(doc, s, answer_nothing))]
@@ -2583,6 +2583,17 @@ def _unless_set_aside(q: Question, text: str, span: Span) -> Span:
 
 
 RELATIVE_CLAUSE = re.compile(r",\s+(?:which|who|whose|where)\b")
+
+
+OTHERS_TAIL = re.compile(r",?\s+(?:and|or) (?:other|similar)\b[^,;]*$|,?\s+(?:and others|among others|etc\.?)$")
+
+
+def _without_others(q: Question, text: str, span: Span) -> Span:
+    """'Babylon, Mosul, Erbil[, and other vulnerable sites]': the items named are the list."""
+    if q.qtype != "list":
+        return span
+    tail = OTHERS_TAIL.search(text, span.start, span.end)
+    return replace(span, end=tail.start()) if tail and "," in text[span.start : tail.start()] else span
 
 
 def _without_relative_clause(q: Question, text: str, span: Span) -> Span:

@@ -1192,3 +1192,8 @@ def test_a_name_asked_for_ends_before_the_clause_describing_it():
     text = "The attack on March 22 was claimed by Jund al-Sham, which is mainly based in Syria."
     assert _span("Which militant group carried out the attack?", text) == "Jund al-Sham"
     assert analyse("Which ISIS branch claimed the attack?").qtype == "organisation"
+
+
+def test_a_list_is_the_items_named_not_the_others():
+    text = "The museum funded digs at Babylon, Mosul, Erbil, and other vulnerable sites damaged in the war."
+    assert _span("At which ancient sites has the museum funded digs?", text) == "Babylon, Mosul, Erbil"
