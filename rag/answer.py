@@ -2817,8 +2817,14 @@ def _answer_key(s: _Scored, span: Span) -> str:
 
 
 def _same_answer(a: str, b: str) -> bool:
-    """'Fuad Hussein' and 'Minister of Foreign Affairs Fuad Hussein' give the same answer."""
-    return a in b or b in a
+    """'Fuad Hussein' and 'Minister of Foreign Affairs Fuad Hussein' give the same answer;
+    'ISIS' and 'ISIS-Khorasan' do not (a hyphen joins one name)."""
+    return _inside(a, b) or _inside(b, a)
+
+
+def _inside(part: str, whole: str) -> bool:
+    return any(not (whole[max(0, m.start() - 1) : m.start()] == "-" or whole[m.end() : m.end() + 1] == "-")
+               for m in re.finditer(re.escape(part), whole))
 
 
 def select_answer(question: str, hits: list[Hit], k: int = 5,

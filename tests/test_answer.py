@@ -1197,3 +1197,11 @@ def test_a_name_asked_for_ends_before_the_clause_describing_it():
 def test_a_list_is_the_items_named_not_the_others():
     text = "The museum funded digs at Babylon, Mosul, Erbil, and other vulnerable sites damaged in the war."
     assert _span("At which ancient sites has the museum funded digs?", text) == "Babylon, Mosul, Erbil"
+
+
+def test_a_name_run_on_with_a_hyphen_is_another_answer_not_a_repeat():
+    q = analyse("Which group took responsibility for the concert attack?")
+    hits = [_hit("The concert attack was claimed by ISIS-Khorasan, officials said.", "a.txt", 0.6),
+            _hit("ISIS remains a threat, the minister said after the concert attack.", "a.txt", 0.6, 1)]
+    _, chosen = choose(q, hits)
+    assert chosen is not None and chosen.support.repeats == 0
