@@ -516,8 +516,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         score = fit_label * _fit(q, doc, ent.start, ent.end, matched)
         # "Reuters" for "which official", a person for "which group": a stand-in, not the kind asked
         of_kind = fit_label >= CROSS_KIND_FIT
-        if q.qtype == "number" and q.focus and _counts_focus(q, doc, ent):
-            score += 0.3  # "2,500 troops" answers "how many troops"
+        if q.qtype == "number" and q.focus and (_counts_focus(q, doc, ent) or _counts_asked_casualties(q, ent)):
+            score += 0.3  # "2,500 troops" answers "how many troops", "killed 35" "how many lives"
         if q.qtype == "place":
             score = score * _country_fit(q, ent) + _origin_bonus(q, ent, matched)
             if _after_preposition(ent) == "from" and WHERE.search(q.text) and not FROM.search(q.text):
@@ -2735,13 +2735,26 @@ def _counts_other_casualty_kind(q: Question, ent) -> bool:
     """The figure counts the other kind of casualty: the first casualty word above it in the
     parse ("wounded" in "wounded 60 others", "dead" in "35 dead") is not the asked-for kind."""
     asked = _casualty_asked(q)
-    if asked is None:
-        return False
+    return asked is not None and _casualty_kind(ent) not in (None, asked)
+
+
+CASUALTY_FOCUS = frozenset("life death casualty fatality victim".split())
+
+
+def _counts_asked_casualties(q: Question, ent) -> bool:
+    """'killed about 35 people' counts the "lives lost" asked for (not "how many troops were
+    killed": those 35 need not be troops)."""
+    asked = _casualty_asked(q)
+    return asked is not None and q.focus in CASUALTY_FOCUS and _casualty_kind(ent) == asked
+
+
+def _casualty_kind(ent) -> int | None:
+    """The kind (an index of CASUALTIES) of the first casualty word above the figure."""
     for tok in [ent.root, *list(ent.root.ancestors)[:3]]:
         kinds = [i for i, kind in enumerate(CASUALTIES) if kind.fullmatch(tok.text)]
         if kinds:
-            return kinds[0] != asked
-    return False
+            return kinds[0]
+    return None
 
 
 # --- the selector ------------------------------------------------------------------------

@@ -1205,3 +1205,10 @@ def test_a_name_run_on_with_a_hyphen_is_another_answer_not_a_repeat():
             _hit("ISIS remains a threat, the minister said after the concert attack.", "a.txt", 0.6, 1)]
     _, chosen = choose(q, hits)
     assert chosen is not None and chosen.support.repeats == 0
+
+
+def test_a_figure_of_the_dead_counts_the_lives_lost():
+    text = "He pointed to a suicide bombing in a crowded market that killed about 35 people, and a fire in 2019."
+    q = analyse("Roughly how many lives were lost in the market bombing?")
+    span = extract_span(q, text)
+    assert span is not None and text[span.start : span.end] == "about 35" and span.score > 0.4
