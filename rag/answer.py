@@ -573,7 +573,10 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if ent.label_ in NAME_LABELS:
             owner = _owner_bonus(q, ent)
             modifier = 1.0 if owner else _modifier_factor(q, ent)
-            score = score * modifier + _title_bonus(q, doc, ent) + owner
+            title = _title_bonus(q, doc, ent)
+            score = score * modifier + title + owner
+            if title < 0 and q.qtype == "person":
+                of_kind = False  # "US President Joe Biden" is no answer to "which prime minister"
             # "a Paris court" for "who directed": a weak-fitting name that only qualifies another
             # noun ("the Islamic State group" names the group asked for, whatever its label)
             if not _is_focus(q, ent.root.head) and not WHOSE.search(q.text):
@@ -1143,7 +1146,8 @@ def _titled_for_another_office(q: Question, doc, ent) -> bool:
 
 
 # "Which member of the government ...": any title of a person fits these
-GENERIC_FOCUS = frozenset("member person individual figure man woman people head".split())
+GENERIC_FOCUS = frozenset("member person individual figure man woman people head official diplomat politician "
+                          "executive".split())
 # "Which deputy leader ...": a "deputy commander" is one, whatever his title's word
 LEADING_TITLES = frozenset("leader head chief boss commander chairman chairwoman".split())
 LEADING_STEMS = frozenset(tokenize(" ".join(LEADING_TITLES)))
@@ -2156,7 +2160,7 @@ def _stem(tok) -> str:
 # Nouns that name the same kind of thing: "which firm" is answered by "a company called X".
 SAME_KIND_NOUNS = ("company firm business corporation", "film movie", "law legislation act bill",
                    "deal agreement contract pact", "prize award", "tournament competition championship",
-                   "song track single", "car vehicle")
+                   "song track single", "car vehicle", "spokesman spokeswoman spokesperson")
 SAME_KIND = {stem: group for group in (frozenset(tokenize(nouns)) for nouns in SAME_KIND_NOUNS) for stem in group}
 
 

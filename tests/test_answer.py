@@ -1212,3 +1212,11 @@ def test_a_figure_of_the_dead_counts_the_lives_lost():
     q = analyse("Roughly how many lives were lost in the market bombing?")
     span = extract_span(q, text)
     assert span is not None and text[span.start : span.end] == "about 35" and span.score > 0.4
+
+
+def test_a_person_titled_for_another_office_is_not_of_the_kind_asked():
+    text = "The Iraqi Prime Minister will hold talks with US President Joe Biden next month."
+    span = extract_span(analyse("Which Iraqi prime minister will hold talks in Washington next month?"), text)
+    assert span is None or not span.typed
+    text = "The talks were described by State Department spokesman Matthew Miller on Tuesday."
+    assert _span("Which State Department spokesperson described the talks?", text) == "Matthew Miller"
