@@ -248,10 +248,19 @@ NAME_ALIASES = {tokenize(name)[0]: frozenset(tokenize(f"{name} {others}")) for n
 
 def _names_missing(q: Question, context: set[str], article: set[str]) -> bool:
     """The question names something (Brazil, Berlin) that neither the sentence's article nor the
-    text around it mentions, by name or, for a capital, as its country or people."""
+    text around it mentions, by name or, for a capital, as its country or people, or in a longer
+    or shorter form of the name ("Kyrgyzstan" / "the Kyrgyz elections")."""
     return bool(q.name_terms) and all(
-        context.isdisjoint(said) and article.isdisjoint(said)
-        for said in (NAME_ALIASES.get(name, (name,)) for name in q.name_terms))
+        context.isdisjoint(said) and article.isdisjoint(said) and not _said_in_another_form(name, article)
+        for name, said in ((name, NAME_ALIASES.get(name, (name,))) for name in q.name_terms))
+
+
+MIN_NAME_FORM = 5  # "Kyrgyz" / "Kyrgyzstan", "Brazil" / "Brazilian"; a short name ("Bush") is met too easily
+
+
+def _said_in_another_form(name: str, words: set[str]) -> bool:
+    return len(name) >= MIN_NAME_FORM and any(
+        len(w) >= MIN_NAME_FORM and (name.startswith(w) or w.startswith(name)) for w in words)
 
 
 # "The second round": an ordinal picks one of a series as surely as a name does ("first" and

@@ -1220,3 +1220,11 @@ def test_a_person_titled_for_another_office_is_not_of_the_kind_asked():
     assert span is None or not span.typed
     text = "The talks were described by State Department spokesman Matthew Miller on Tuesday."
     assert _span("Which State Department spokesperson described the talks?", text) == "Matthew Miller"
+
+
+def test_a_name_said_in_a_shorter_or_longer_form_is_not_missing():
+    hits = [_hit("Every voter in the Kyrgyz elections will have his left thumb sprayed with ink.", "a.txt", 0.6)]
+    scored, _ = choose(analyse("Which finger is marked with ink in Kyrgyzstan's elections?"), hits)
+    assert not scored[0].names_missing
+    scored, _ = choose(analyse("Which finger is marked with ink in Kazakhstan's elections?"), hits)
+    assert scored[0].names_missing
