@@ -258,9 +258,13 @@ def _names_missing(q: Question, context: set[str], article: set[str]) -> bool:
 MIN_NAME_FORM = 5  # "Kyrgyz" / "Kyrgyzstan", "Brazil" / "Brazilian"; a short name ("Bush") is met too easily
 
 
+NAME_ENDINGS = ("i", "n", "an", "ian", "ians", "ese", "ish", "s")  # "Iraqi", "Brazilian", "Sudanese"
+
+
 def _said_in_another_form(name: str, words: set[str]) -> bool:
-    return len(name) >= MIN_NAME_FORM and any(
-        len(w) >= MIN_NAME_FORM and (name.startswith(w) or w.startswith(name)) for w in words)
+    return len(name) >= MIN_NAME_FORM and (
+        any(name[:end] in words for end in range(MIN_NAME_FORM, len(name)))
+        or any(name + ending in words for ending in NAME_ENDINGS))
 
 
 # "The second round": an ordinal picks one of a series as surely as a name does ("first" and
