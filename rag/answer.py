@@ -272,8 +272,6 @@ def _said_in_another_form(name: str, words: set[str]) -> bool:
 ORDINALS = {tokenize(word)[0]: frozenset(tokenize(f"{word} {figure}")) for word, figure in (
     ("second", "2nd"), ("third", "3rd"), ("fourth", "4th"), ("fifth", "5th"), ("sixth", "6th"),
     ("seventh", "7th"), ("eighth", "8th"), ("ninth", "9th"), ("tenth", "10th"))}
-
-
 ORDINAL_ASKED = re.compile(rf"\b({'|'.join(ORDINALS)})\b(?![-\w])", re.I)  # not "second-in-command"
 
 
@@ -1140,7 +1138,8 @@ RANK_STEMS = frozenset(tokenize(" ".join(RANK_WORDS)))
 def _titled_for_another_office(q: Question, doc, ent) -> bool:
     """'Iraqi Foreign Minister Fuad Hussein' for "Who is Iraq's defence minister?": the name's
     own title is the office asked about, qualified otherwise (nationalities aside). A rank word
-    ("deputy", "former") the question does not use is another office too."""
+    ("deputy", "acting") the question does not use is another office too; "former" is not one
+    ("former President Donald Trump" held the office asked about)."""
     if not focus_kind(q.focus) or q.focus in GENERIC_FOCUS:
         return False
     offices = [t for t in doc[max(0, ent.start - 3) : ent.start]
@@ -2599,9 +2598,6 @@ def _unless_set_aside(q: Question, text: str, span: Span) -> Span:
     return span
 
 
-RELATIVE_CLAUSE = re.compile(r",\s+(?:which|who|whose|where)\b")
-
-
 OTHERS_TAIL = re.compile(r",?\s+(?:and|or) (?:other|similar)\b[^,;]*$|,?\s+(?:and others|among others|etc\.?)$")
 
 
@@ -2611,6 +2607,9 @@ def _without_others(q: Question, text: str, span: Span) -> Span:
         return span
     tail = OTHERS_TAIL.search(text, span.start, span.end)
     return replace(span, end=tail.start()) if tail and "," in text[span.start : tail.start()] else span
+
+
+RELATIVE_CLAUSE = re.compile(r",\s+(?:which|who|whose|where)\b")
 
 
 def _without_relative_clause(q: Question, text: str, span: Span) -> Span:
