@@ -256,8 +256,6 @@ def _names_missing(q: Question, context: set[str], article: set[str]) -> bool:
 
 
 MIN_NAME_FORM = 5  # "Kyrgyz" / "Kyrgyzstan", "Brazil" / "Brazilian"; a short name ("Bush") is met too easily
-
-
 NAME_ENDINGS = ("i", "n", "an", "ian", "ians", "ese", "ish", "s")  # "Iraqi", "Brazilian", "Sudanese"
 
 
@@ -993,7 +991,8 @@ def _label_fit(q: Question, labels: dict[str, float], ent) -> float | None:
 
 
 PERSON_FOR_WHICH_BODY = 0.2  # below CROSS_KIND_FIT
-HONORIFICS = frozenset("mr mrs ms miss dr sir lord lady dame prof maj gen col capt lt sgt".split())
+RANK_ABBREVIATIONS = frozenset("maj gen col capt lt sgt".split())  # "Maj Gen Yahya Rasool"
+HONORIFICS = frozenset("mr mrs ms miss dr sir lord lady dame prof".split()) | RANK_ABBREVIATIONS
 
 
 def _titled_as_person(ent) -> bool:
@@ -1121,8 +1120,8 @@ def _title_bonus(q: Question, doc, ent) -> float:
 
 
 MILITARY_FOCUS = frozenset("officer soldier general colonel".split())
-MILITARY_RANKS = frozenset("maj major gen general col colonel capt captain lt lieutenant sgt sergeant brig "
-                           "brigadier cpl corporal adm admiral cmdr commander".split())
+MILITARY_RANKS = RANK_ABBREVIATIONS | frozenset("major general colonel captain lieutenant sergeant brig brigadier "
+                                                "cpl corporal adm admiral cmdr commander".split())
 
 
 def _has_military_rank(doc, ent) -> bool:
@@ -1913,10 +1912,6 @@ def _names_ending_in_focus(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
-def _capitalised(tok) -> bool:
-    return tok.text[:1].isupper() and tok.is_alpha
-
-
 def _is_speaker(q: Question, tok) -> bool:
     """'What help did the US say it would give?' asks what was said, not who said it: the
     subject of the sentence's verb of saying is no answer unless the question asks for its own."""
@@ -1995,6 +1990,25 @@ def _name_in_apposition(focus) -> tuple[int, int] | None:
 APPOSITION_WORDS = frozenset(("DET", "ADJ", "NOUN", "PROPN", "NUM"))
 
 
+def _name_closing_apposition(focus) -> tuple[int, int] | None:
+    """'at its joint venture, Japanese subsidiary Fuso.': a name ending the phrase set off by a
+    comma after the asked-about noun, read from the words (the parser often hangs it elsewhere)."""
+    doc = focus.doc
+    if focus.i + 2 >= len(doc) or doc[focus.i + 1].text != ",":
+        return None
+    end = focus.i + 2
+    while end < len(doc) and doc[end].pos_ in APPOSITION_WORDS:
+        end += 1
+    if end - focus.i - 2 > MAX_NAME_TOKENS or (end < len(doc) and not doc[end].is_punct):
+        return None
+    start = end
+    while start > focus.i + 2 and doc[start - 1].pos_ == "PROPN":
+        start -= 1
+    if start == end:
+        return None
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+
+
 FORUM_NOUNS = frozenset("talks negotiations discussions consultations meeting meetings summit conference "
                         "hearing session court tribunal inquiry".split())
 WHERE = re.compile(r"^\s*(?:[^,?]*,\s*)?where\b", re.I)
@@ -2016,25 +2030,6 @@ def _forum_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score = 0.5 + 0.4 * _fit(q, doc, phrase.start, phrase.end, matched)
             spans.append(Span(phrase.start_char, phrase.end_char, min(score, 1.0), True))
     return spans
-
-
-def _name_closing_apposition(focus) -> tuple[int, int] | None:
-    """'at its joint venture, Japanese subsidiary Fuso.': a name ending the phrase set off by a
-    comma after the asked-about noun, read from the words (the parser often hangs it elsewhere)."""
-    doc = focus.doc
-    if focus.i + 2 >= len(doc) or doc[focus.i + 1].text != ",":
-        return None
-    end = focus.i + 2
-    while end < len(doc) and doc[end].pos_ in APPOSITION_WORDS:
-        end += 1
-    if end - focus.i - 2 > MAX_NAME_TOKENS or (end < len(doc) and not doc[end].is_punct):
-        return None
-    start = end
-    while start > focus.i + 2 and doc[start - 1].pos_ == "PROPN":
-        start -= 1
-    if start == end:
-        return None
-    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
 
 
 def _name_start(tok) -> int:
@@ -2531,8 +2526,7 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         fallback = _phrase_spans(q, doc, matched)
         if q.qtype != "phrase" or asked_form:
             fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
-    trimmed = (_trim(text, _without_others(q, text, _without_relative_clause(
-        q, text, _without_echoed_tail(q, doc, _without_set_phrase(doc, s))))) for s in typed + fallback)
+    trimmed = (_tidied(q, doc, text, s) for s in typed + fallback)
     answer_nothing = _figures_answering_nothing(q)
     kept = [s for s in trimmed if s.end > s.start and not _is_contentless(doc, s.start, s.end)
             and (s.typed or not _is_one_of(doc, s, answer_nothing))]
@@ -2619,6 +2613,13 @@ def _without_relative_clause(q: Question, text: str, span: Span) -> Span:
         return span
     clause = RELATIVE_CLAUSE.search(text, span.start, span.end)
     return replace(span, end=clause.start()) if clause and clause.start() > span.start else span
+
+
+def _tidied(q: Question, doc, text: str, span: Span) -> Span:
+    """The span without what only surrounds the answer: a set phrase, a tail echoing the
+    question, a clause describing a name, "and other ..." after a list, stray punctuation."""
+    span = _without_echoed_tail(q, doc, _without_set_phrase(doc, span))
+    return _trim(text, _without_others(q, text, _without_relative_clause(q, text, span)))
 
 
 def _merged(spans: list[Span]) -> list[Span]:

@@ -115,7 +115,7 @@ MONEY_FOCUS = frozenset("sum cost price value salary fee fine pay wage budget fa
 # a length of time, or how often: "every 5.8 seconds", "in 36 hours"
 DURATION_ASKED = re.compile(r"\bhow (long|often|frequently|quickly)\b|\bhow much time\b|\bhow many (seconds|"
                             r"minutes|hours|days|weeks|months|years|decades)\b", re.I)
-# "What will the aid money pay for?" asks what it buys, not a sum
+# "What will the aid money pay for?" asks its purpose ("to provide shelter"), not a sum
 PAID_FOR = re.compile(r"\b(money|aid|funds?|funding|cash|grants?|assistance|package|budget|donations?) pay for\b", re.I)
 NUMBER = re.compile(r"\bhow (many|much|old|far|large|big|long|tall|fast|quickly|often|frequently)\b"
                     r"|\bwhat (percentage|proportion)\b"
