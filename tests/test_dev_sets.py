@@ -30,12 +30,12 @@ def unsupported_answers(questions, root: Path) -> list[str]:
                                   "seeds_dev5.jsonl", "seeds_dev6.jsonl", "seeds_dev7.jsonl", "seeds_dev8.jsonl",
                                   "seeds_dev9.jsonl", "seeds_dev10.jsonl", "seeds_dev11.jsonl", "seeds_dev12.jsonl",
                                   "seeds_dev13.jsonl", "seeds_dev14.jsonl", "seeds_dev15.jsonl", "seeds_dev16.jsonl",
-                                  "seeds_dev17.jsonl", "seeds_dev18.jsonl", "seeds_check.jsonl",
+                                  "seeds_dev17.jsonl", "seeds_dev18.jsonl", "seeds_dev19.jsonl", "seeds_check.jsonl",
                                   "bbc_dev.jsonl", "bbc_dev2.jsonl", "bbc_dev3.jsonl", "bbc_dev4.jsonl",
                                   "bbc_dev5.jsonl", "bbc_dev6.jsonl", "bbc_dev7.jsonl", "bbc_dev8.jsonl",
                                   "bbc_dev9.jsonl", "bbc_dev10.jsonl", "bbc_dev11.jsonl", "bbc_dev12.jsonl",
                                   "bbc_dev13.jsonl", "bbc_dev14.jsonl", "bbc_dev15.jsonl", "bbc_dev16.jsonl",
-                                  "bbc_dev17.jsonl", "bbc_dev18.jsonl", "bbc_check.jsonl"])
+                                  "bbc_dev17.jsonl", "bbc_dev18.jsonl", "bbc_dev19.jsonl", "bbc_check.jsonl"])
 def test_dev_sets_load_with_unique_ids(name):
     questions = load_questions(DATA / name)
     assert len({q.id for q in questions}) == len(questions)
@@ -48,7 +48,7 @@ def test_dev_sets_load_with_unique_ids(name):
                                         ("seeds_dev9.jsonl", 64), ("seeds_dev10.jsonl", 64), ("seeds_dev11.jsonl", 64),
                                         ("seeds_dev12.jsonl", 64), ("seeds_dev13.jsonl", 64), ("seeds_dev14.jsonl", 64),
                                         ("seeds_dev15.jsonl", 64), ("seeds_dev16.jsonl", 64),
-                                        ("seeds_dev17.jsonl", 64), ("seeds_dev18.jsonl", 64),
+                                        ("seeds_dev17.jsonl", 64), ("seeds_dev18.jsonl", 64), ("seeds_dev19.jsonl", 64),
                                         ("seeds_check.jsonl", 60)])
 def test_seed_answers_are_verbatim_in_their_sources(name, count):
     questions = load_questions(DATA / name)
@@ -61,7 +61,7 @@ def test_seed_answers_are_verbatim_in_their_sources(name, count):
                                         ("bbc_dev6.jsonl", 66), ("bbc_dev7.jsonl", 66), ("bbc_dev8.jsonl", 66),
                                         ("bbc_dev9.jsonl", 66), ("bbc_dev10.jsonl", 66), ("bbc_dev11.jsonl", 66),
                                         ("bbc_dev12.jsonl", 66), ("bbc_dev13.jsonl", 66), ("bbc_dev14.jsonl", 66), ("bbc_dev15.jsonl", 66),
-                                        ("bbc_dev16.jsonl", 66), ("bbc_dev17.jsonl", 66), ("bbc_dev18.jsonl", 66),
+                                        ("bbc_dev16.jsonl", 66), ("bbc_dev17.jsonl", 66), ("bbc_dev18.jsonl", 66), ("bbc_dev19.jsonl", 66),
                                         ("bbc_check.jsonl", 54)])
 def test_bbc_answers_are_verbatim_in_their_sources(name, count):
     questions = load_questions(DATA / name)
