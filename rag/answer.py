@@ -227,8 +227,8 @@ def _score_sentences(q: Question, hits: list[Hit], idf: dict[str, float]) -> lis
         hint = _type_hint(q, hit.passage.search_text)
         anchor = _has_anchor(q, words)
         score = 0.45 * hit.dense + 0.45 * cov + 0.10 * key_cov + HINT_WEIGHT * hint + ANCHOR_WEIGHT * anchor
-        names_missing = _names_missing(q, context, named_in[hit.passage.source]) \
-            or _ordinal_missing(q, words | context)
+        article = named_in[hit.passage.source]
+        names_missing = _names_missing(q, context, article) or _ordinal_missing(q, words, article | context)
         scored.append(_Scored(hit, cov, key_cov, score, sentence_cov, missing, hint,
                               anchor, *_relation_coverage(q, words, idf, default), names_missing))
     return sorted(_with_article_prior(scored), key=lambda s: s.score, reverse=True)
@@ -273,10 +273,18 @@ ORDINALS = {tokenize(word)[0]: frozenset(tokenize(f"{word} {figure}")) for word,
 ORDINAL_ASKED = re.compile(rf"\b({'|'.join(ORDINALS)})\b(?![-\w])", re.I)  # not "second-in-command"
 
 
-def _ordinal_missing(q: Question, said: set[str]) -> bool:
-    """The question picks the second, fifth ... of something, and the sentence with the text
-    around it says no such ordinal."""
-    return any(said.isdisjoint(ORDINALS[m.group(1).lower()]) for m in ORDINAL_ASKED.finditer(q.text))
+def _ordinal_missing(q: Question, words: set[str], around: set[str]) -> bool:
+    """The question picks the second, fifth ... of something, and the sentence's article says
+    no such ordinal, or the sentence itself gives another one ("the third round" for a question
+    about the fourth). The article is enough otherwise: "the fourth round" opens the story,
+    "2,500 troops" is said three paragraphs on."""
+    for m in ORDINAL_ASKED.finditer(q.text):
+        asked = ORDINALS[m.group(1).lower()]
+        if around.isdisjoint(asked) and words.isdisjoint(asked):
+            return True
+        if words.isdisjoint(asked) and any(not words.isdisjoint(other) for other in ORDINALS.values()):
+            return True
+    return False
 
 
 def _words_by_article(hits: list[Hit]) -> dict[str, set[str]]:
@@ -502,7 +510,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                 for e in [*doc.ents, *_untagged_numbers(q, doc)]]
     # "To what price did shares fall?": when a candidate follows the question's own preposition
     # ("to 44p"), one after another preposition ("from 97p") is the wrong end of the relation
-    prep_matters = bool(q.wh_prep) and any(_after_preposition(e) == q.wh_prep for e in entities)
+    # (a verb's preposition: "visit to the White House" is no "to which outlet did he say")
+    prep_matters = bool(q.wh_prep) and any(_after_verbs_preposition(e) == q.wh_prep for e in entities)
     # "26% in London compared to 30% in Frankfurt": the figure the question's own name is tied to
     other_year = {e.start for e in entities if _tied_to_other_year(q, e)} if q.qtype == "number" else set()
     tied = {e.start for e in entities if _tied_to_question_name(q, e) and e.start not in other_year
@@ -531,6 +540,8 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score = score * _country_fit(q, ent) + _origin_bonus(q, ent, matched)
             if _after_preposition(ent) == "from" and WHERE.search(q.text) and not FROM.search(q.text):
                 score *= 0.7  # "forces from Iraq" says where they leave, not where things happen
+            elif WHERE.search(q.text) and not q.focus and ent.root.dep_ in ("nsubj", "nsubjpass"):
+                score *= 0.7  # "The United States and Iraq agreed" say who, not where
         if q.qtype == "date" and q.focus in DATE_FOCUS:
             # "which day of the week" wants "Tuesday", "what year" a year, not "this week"
             if DATE_FOCUS[q.focus].search(ent.text):
@@ -572,7 +583,7 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
                 score *= CONVERSION  # "25bn rupees ($250m; £135m)": the sum, then what it is worth
         if q.qtype == "date" and _dates_the_saying(q, ent):
             score *= SAYING_DATE
-        if q.wh_prep and _after_preposition(ent) == q.wh_prep:
+        if q.wh_prep and _after_verbs_preposition(ent) == q.wh_prep:
             score += 0.1  # "By what deadline ...?": "by 14 March"
         elif prep_matters and _after_preposition(ent):
             score *= OTHER_PREPOSITION
@@ -760,10 +771,26 @@ def _currency_fit(q: Question, amount: str) -> float:
 def _after_preposition(ent) -> str:
     """The preposition a name or figure is the object of ("to" for "to 44p", and for the
     "$0.85" in brackets after it), else ""."""
+    prep = _preposition_of(ent)
+    return prep.lower_ if prep is not None else ""
+
+
+def _after_verbs_preposition(ent) -> str:
+    """As _after_preposition, but not a name after a noun's "to": "a visit to the White House"
+    says where he went, never to whom something was said ("a rise to $16.2bn" is the figure
+    risen to, and a noun's "by" is often the parser's mistake: "hand in the forms by 1800 GMT")."""
+    prep = _preposition_of(ent)
+    if prep is None or prep.lower_ == "to" and prep.head.pos_ not in ("VERB", "AUX") \
+            and ent.label_ not in FIGURE_LABELS:
+        return ""
+    return prep.lower_
+
+
+def _preposition_of(ent):
     root = ent.root
     while root.dep_ == "appos" and root.head.i != root.i:
         root = root.head
-    return root.head.lower_ if root.dep_ == "pobj" and root.head.dep_ == "prep" else ""
+    return root.head if root.dep_ == "pobj" and root.head.dep_ == "prep" else None
 
 
 SETTLEMENTS = frozenset("city town village capital district suburb borough neighbourhood neighborhood "
@@ -1161,7 +1188,8 @@ GENERIC_FOCUS = frozenset("member person individual figure man woman people head
                           "executive".split())
 # "Which deputy leader ...": a "deputy commander" is one, whatever his title's word
 LEADING_TITLES = frozenset("leader head chief boss commander chairman chairwoman".split())
-LEADING_STEMS = frozenset(tokenize(" ".join(LEADING_TITLES)))
+# ... and "which Electrolux boss" is its "chief executive Hans Straberg": offices that lead
+LEADING_STEMS = frozenset(tokenize(" ".join(LEADING_TITLES) + " executive ceo president director founder"))
 
 
 @lru_cache(maxsize=None)
@@ -1588,15 +1616,31 @@ def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         if doc[start].dep_ in ("det", "cc", "punct"):
             start += 1
         span = doc[start:end]
-        if len(span) < 3 or _is_in_question(q, span.text):
+        if len(span) < 3 or _is_in_question(q, span.text) or _inside_longer_name(doc, span):
             continue
         score = _list_score(q, doc, start, end, matched, len(conjuncts) + 1)
         if any(_is_anchor(q, a) for a in list(tok.ancestors)[:2]):
             score += 0.2  # the list is what the question's verb governs ("discussed A, B and C")
         elif _examples_of_focus(q, doc, start) or _names_kinds_of_focus(q, tok):
             score += 0.2  # "items found ... including A, B and C" for "what items"
-        spans.append(Span(span.start_char, span.end_char, score, True))
+        spans.append(Span(span.start_char, span.end_char, score, _has_items_of_kind(q, doc, span)))
     return spans + _written_lists(q, doc, matched)
+
+
+def _inside_longer_name(doc, span) -> bool:
+    """'Assigned Names and Numbers' is part of a name, "the Internet Corporation for ...", no list."""
+    return any(e.start <= span.start and span.end <= e.end and len(e) > len(span)
+               for e in doc.ents if e.label_ in NAME_LABELS)
+
+
+def _has_items_of_kind(q: Question, doc, span) -> bool:
+    """"Which two countries": a list naming no country is not of the kind asked for (nor one
+    naming nobody for "which players"; but "which areas" may be "security and economics")."""
+    if q.focus not in COUNTRIES | SETTLEMENTS and focus_kind(q.focus) != "person":
+        return True
+    if q.focus in COUNTRIES and any(t.ent_type_ == "NORP" for t in span):
+        return True  # "the Danish and German governments" for "which countries' governments"
+    return _items_of_kind(q, doc, span.start, span.end, 1) > 0.5
 
 
 def _rest_of_list(q: Question, doc, matched: list[int]) -> list[Span]:
@@ -1710,7 +1754,7 @@ def _written_lists(q: Question, doc, matched: list[int]) -> list[Span]:
             continue
         score = _list_score(q, doc, span.start, span.end, matched, len(commas) + 2)
         score += 0.2 if _examples_of_focus(q, doc, span.start) else 0.0
-        spans.append(Span(span.start_char, span.end_char, score, True))
+        spans.append(Span(span.start_char, span.end_char, score, _has_items_of_kind(q, doc, span)))
     return spans
 
 
@@ -1976,6 +2020,30 @@ def _name_inside(q: Question, doc, span, score: float) -> list[Span]:
     return [Span(name[0], name[1], score + 0.03, False)]
 
 
+def _names_asked_for(q: Question) -> bool:
+    """"Which superintendent ...": a noun of no listed kind, whose instances have names."""
+    return bool(q.focus) and q.focus not in ROLE_FOCUS and bool(WHICH_NOUN.search(q.text))
+
+
+WHICH_NOUN = re.compile(r"^(?:[^,?]*,\s*)?(?:\w+\s+)?which\s+[\w-]+", re.I)  # "At which venue", not "in which both"
+
+
+def _names_beside_focus(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'Giampaolo Vianello, superintendent of the Fenice Theatre Foundation, said' answers "which
+    superintendent said": a name in apposition to the asked-about noun."""
+    spans = []
+    for focus in doc:
+        if not _is_focus(q, focus) or focus.pos_ == "PROPN":
+            continue
+        name = _name_in_apposition(focus)
+        if name is None or _is_in_question(q, doc.text[name[0] : name[1]]):
+            continue
+        phrase = doc.char_span(name[0], name[1], alignment_mode="expand")
+        score = 0.5 + 0.4 * _fit(q, doc, phrase.start, phrase.end, matched)
+        spans.append(Span(name[0], name[1], min(score, 1.0), True))
+    return spans
+
+
 def _name_in_apposition(focus) -> tuple[int, int] | None:
     """'the Gizmondo, a powerful gaming console' or 'a gaming console, the Gizmondo'."""
     if focus.dep_ == "appos" and focus.head.pos_ == "PROPN":
@@ -2140,6 +2208,8 @@ def _focus_bonus(q: Question, span) -> float:
     if _is_focus(q, span.root):
         if any(_names_its_head(c) for c in span.root.rights):
             return 0.0  # "accounting rules called IFRS": the name says which, not the noun
+        if _asks_title(q) and any(c.lower_ in ("a", "an") for c in span.root.lefts):
+            return 0.0  # "a song only performed there by Ray Charles" does not say which song
         return FOCUS_ROOT_BONUS  # "the Strategic Framework Agreement" for "which agreement"
     if q.focus in ROLE_FOCUS and focus_kind(_singular(span.root)) == "person" \
             and span.root.dep_ not in ("nsubj", "nsubjpass"):
@@ -2242,7 +2312,7 @@ GLOSS_AFTER = re.compile(r"\s*(?:,\s*(?:or|meaning|which means|roughly)\s+|\(\s*
                          r"[\"“‘']?([^\"”’'().;]+)")
 
 
-BASIS_QUESTION = re.compile(r"\bon what basis\b|\bwhat (?:is|was|are|were) the basis\b", re.I)
+BASIS_QUESTION = re.compile(r"\bon what (?:basis|footing)\b|\bwhat (?:is|was|are|were) the basis\b", re.I)
 BASIS_GIVEN = re.compile(r"\b(?:based on|on the basis of|founded on|built on)\s+([^,.;:]+)", re.I)
 
 
@@ -2391,17 +2461,24 @@ def _title_spans(q: Question, doc, matched: list[int]) -> list[Span]:
         while end < len(doc) and _capitalised(doc[end]):
             end += 1
         end = _title_end(doc, end)
-        if end - i > 1 and doc[end - 1].lower_ in WORK_FOCUS:
-            end -= 1  # "Anywhere But Home [CD]"
+        kind_after = end - i > 1 and doc[end - 1].lower_ in WORK_FOCUS and not doc[end - 1].text.istitle()
+        if kind_after:
+            end -= 1  # "Anywhere But Home [CD]", but "the Iowa Game" is the name
         kinds = [k for k in range(i, end - 1) if doc[k].lower_ in WORK_FOCUS]
         if kinds:
             i = kinds[-1] + 1  # "[the Evanescence CD] Anywhere But Home"
         title = doc[i:end]
-        if _introduced_as_title(doc, title) and not _is_in_question(q, title.text):
+        if (kind_after or _introduced_as_title(doc, title) or _object_of_anchor(q, title)) \
+                and not _is_in_question(q, title.text):
             score = 0.6 + 0.4 * _fit(q, doc, i, end, matched)
             spans.append(Span(title.start_char, title.end_char, min(score, 1.0), True))
         i = end
     return spans
+
+
+def _object_of_anchor(q: Question, title) -> bool:
+    """'Keys, who will sing America the Beautiful' for "Which song will Keys sing?"."""
+    return title.root.dep_ == "dobj" and _is_anchor(q, title.root.head)
 
 
 def _introduced_as_title(doc, title) -> bool:
@@ -2504,6 +2581,10 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         form = _title_spans(q, doc, matched)
         asked_form += form
         typed += form
+    elif _names_asked_for(q):  # "Which superintendent ...?" → "Giampaolo Vianello, superintendent of"
+        form = _names_beside_focus(q, doc, matched)
+        asked_form += form
+        typed += form
     elif DESCRIPTION_QUESTION.search(q.text) and not MEANS_ASKED.search(q.text):
         # "How might X be seen?" → "as a victory"; but "by what means was the dialogue
         # described in the statement held?" asks the means
@@ -2524,7 +2605,7 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         fallback = []
     else:
         fallback = _phrase_spans(q, doc, matched)
-        if q.qtype != "phrase" or asked_form:
+        if q.qtype != "phrase" or asked_form or MEANS_ASKED.search(q.text):
             fallback = [Span(s.start, s.end, s.score * 0.7, False) for s in fallback]
     trimmed = (_tidied(q, doc, text, s) for s in typed + fallback)
     answer_nothing = _figures_answering_nothing(q)
@@ -2811,7 +2892,8 @@ def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None
     top = [s for s in scored[:PARSED] if s.score >= scored[0].score - PARSE_MARGIN]
     parse_many([s.hit.passage.search_text for s in top], lemmas=False)  # one batch: twice as fast
     # "how much" is answered by a figure, "how was X seen" by "as ...", not by any phrase
-    wants_kind = q.qtype in KIND_TYPES or q.asks_definition or bool(DESCRIPTION_QUESTION.search(q.text))
+    wants_kind = q.qtype in KIND_TYPES or q.asks_definition or _asks_title(q) or bool(
+        DESCRIPTION_QUESTION.search(q.text) or MEANS_ASKED.search(q.text))
     options = []
     for s in top:
         span = extract_span(q, s.hit.passage.search_text)

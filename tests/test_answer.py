@@ -1229,3 +1229,59 @@ def test_a_name_said_in_a_shorter_or_longer_form_is_not_missing():
     assert not scored[0].names_missing
     scored, _ = choose(analyse("Which finger is marked with ink in Kazakhstan's elections?"), hits)
     assert scored[0].names_missing
+
+
+def test_an_ordinal_said_anywhere_in_the_article_keeps_its_sentences():
+    question = "How many troops were in Iraq when the fourth round of the strategic dialogue began?"
+    hits = [_hit("The fourth round of the strategic dialogue began in Washington.", "a.txt", 0.5),
+            _hit("There are currently 2,500 US troops in Iraq.", "a.txt", 0.6, position=3),
+            _hit("In the third round of talks, the troops were told to leave Iraq.", "a.txt", 0.6, position=5)]
+    scored, _ = choose(analyse(question), hits)
+    vetoed = {s.hit.passage.text: s.names_missing for s in scored}
+    assert not vetoed["There are currently 2,500 US troops in Iraq."]
+    assert vetoed["In the third round of talks, the troops were told to leave Iraq."]  # another round
+
+
+def test_a_leading_office_is_the_boss_asked_for():
+    text = '"About half the plants are at risk," said Electrolux chief executive Hans Straberg.'
+    span = extract_span(analyse("Which Electrolux boss warned that half the plants were at risk?"), text)
+    assert text[span.start : span.end] == "Hans Straberg" and span.typed
+
+
+def test_a_name_beside_an_unlisted_noun_answers_which_noun():
+    text = 'Giampaolo Vianello, superintendent of the Fenice Theatre Foundation, said: "I am filled with sadness."'
+    assert _span("Which superintendent said he was filled with sadness at the conductor's death?",
+                 text) == "Giampaolo Vianello"
+
+
+def test_a_title_is_the_object_of_the_asked_verb_or_named_before_its_kind():
+    question = "Which song will Alicia Keys sing at the Super Bowl?"
+    assert _span(question, "Keys, who will sing America the Beautiful, will be joined by 150 students.") \
+        == "America the Beautiful"
+    span = extract_span(analyse(question), "Keys will open the Super Bowl singing a song once performed by Ray Charles.")
+    assert span is None or span.score < 1.0  # "a song ..." does not say which song
+    assert _span("What is the title of the CD that he bought for his daughter?",
+                 "Mr Skeens said he bought the Anywhere But Home CD for his daughter.") == "Anywhere But Home"
+
+
+def test_on_what_footing_asks_the_basis():
+    text = "The diplomat said the two countries were proceeding together in partnership based on mutual respect."
+    assert _span("On what footing were the two countries moving forward?", text) == "mutual respect"
+
+
+def test_a_subject_country_says_who_not_where():
+    text = "The United States and Iraq agreed that the timing will be set in upcoming technical talks."
+    assert _span("Where was the timing to be settled?", text) == "upcoming technical talks"
+
+
+def test_a_nouns_to_is_not_the_verbs():
+    text = "Hussein told Rudaw about the plans ahead of a visit to the White House."
+    assert _span("To which media outlet did Hussein say the plans would go ahead?", text) == "Rudaw"
+
+
+def test_a_list_inside_a_name_is_no_list_and_a_list_of_countries_names_countries():
+    text = "The Internet Corporation for Assigned Names and Numbers has approved two new addresses, .mobi and .jobs."
+    assert _span("Which two domain names were given approval by Icann?", text) != "Assigned Names and Numbers"
+    question = "Which two countries finished ahead of the UK in the study?"
+    assert _nothing_of_the_kind(question, "It examined the adoption and deployment of technology.")
+    assert _span(question, "The report placed the UK third behind Sweden and Ireland.") == "Sweden and Ireland"
