@@ -538,8 +538,11 @@ def _entity_spans(q: Question, doc, matched: list[int]) -> list[Span]:
             score += 0.3  # "2,500 troops" answers "how many troops", "killed 35" "how many lives"
         if q.qtype == "place":
             score = score * _country_fit(q, ent) + _origin_bonus(q, ent, matched)
-            if _after_preposition(ent) == "from" and WHERE.search(q.text) and not FROM.search(q.text):
-                score *= 0.7  # "forces from Iraq" says where they leave, not where things happen
+            if _after_preposition(ent) == "from" and (WHERE.search(q.text) or q.wh_prep in LOCATIVE_PREPS) \
+                    and not FROM.search(q.text):
+                # "forces from Iraq" says where they leave, "Mr Tyndall, from Brighton" where he
+                # lives, not where things happen
+                score *= 0.7
             elif WHERE.search(q.text) and not q.focus and ent.root.dep_ in ("nsubj", "nsubjpass"):
                 score *= 0.7  # "The United States and Iraq agreed" say who, not where
         if q.qtype == "date" and q.focus in DATE_FOCUS:
@@ -1093,6 +1096,32 @@ def _named_in_apposition(q: Question, doc, matched: list[int]) -> list[Span]:
     return spans
 
 
+UNTAGGED_NAME_WORDS = frozenset(("NOUN", "PROPN", "ADP", "CCONJ"))  # "Reporters Without Borders"
+
+
+def _untagged_names_before_focus(q: Question, doc, matched: list[int]) -> list[Span]:
+    """'The Reporters Without Borders group' answers "which organisation": a capitalised run
+    right before the asked-about noun (or one of its kind) that the tagger did not take for a name
+    (not "the U.S.-led coalition")."""
+    if q.qtype not in NAME_TYPES or not focus_kind(q.focus):
+        return []
+    spans = []
+    for tok in doc:
+        if not (_is_focus(q, tok) or focus_kind(tok.lower_) == q.qtype) or not tok.text.islower():
+            continue  # ("group" for "which organisation")
+        start = tok.i
+        while start > 0 and _capitalised(doc[start - 1]) and doc[start - 1].pos_ in UNTAGGED_NAME_WORDS \
+                and not HYPHENED_UNIT.search(doc[start - 1].text) and tok.i - start < MAX_NAME_TOKENS:
+            start -= 1
+        name = doc[start : tok.i]
+        if not len(name) or name[0].pos_ not in ("NOUN", "PROPN") or any(t.ent_type_ for t in name) \
+                or name[0].is_sent_start and name[0].pos_ != "PROPN" or _is_in_question(q, name.text):
+            continue
+        score = 0.5 + 0.4 * _fit(q, doc, name.start, name.end, matched)
+        spans.append(Span(name.start_char, name.end_char, min(score, 1.0), True))
+    return spans
+
+
 def _name_like(tok) -> bool:
     """A proper noun, or a capitalised word inside the sentence the tagger took for a common noun
     ("Record company SonyBMG")."""
@@ -1127,8 +1156,9 @@ def _title_bonus(q: Question, doc, ent) -> float:
     before = doc[max(0, ent.start - 4) : ent.start]
     if any(_is_focus(q, t) for t in before) or _names_the_focus(q, ent):
         return 0.3  # "the seat of East Kilbride", "the East Kilbride seat"
-    if ent.root.dep_ == "appos" and _is_focus(q, ent.root.head):
-        return 0.3
+    if ent.root.dep_ == "appos" and _is_focus(q, ent.root.head) or any(
+            c.dep_ == "appos" and _is_focus(q, c) for c in ent.root.children):
+        return 0.3  # "the senator, John McCain", "John McCain, a Republican Senator"
     if q.focus in MILITARY_FOCUS and _has_military_rank(doc, ent):
         return 0.3  # "Maj Gen Yahya Rasool" for "which army officer"
     # "Health analyst Tony Beddow" is not the minister asked about: a title of another kind
@@ -1628,9 +1658,14 @@ def _list_spans(q: Question, doc, matched: list[int]) -> list[Span]:
 
 
 def _inside_longer_name(doc, span) -> bool:
-    """'Assigned Names and Numbers' is part of a name, "the Internet Corporation for ...", no list."""
-    return any(e.start <= span.start and span.end <= e.end and len(e) > len(span)
-               for e in doc.ents if e.label_ in NAME_LABELS)
+    """'Assigned Names and Numbers' is part of a name, "the Internet Corporation for ...", no list
+    (read from the capitals too: the tagger often misses such a name)."""
+    if any(e.start <= span.start and span.end <= e.end and len(e) > len(span)
+           for e in doc.ents if e.label_ in NAME_LABELS):
+        return True
+    before = span.start - 1
+    return (before >= 1 and doc[before].lower_ in NAME_LINKS and not any(t.ent_type_ for t in span) and _capitalised(doc[before - 1])
+            and not doc[before - 1].is_sent_start and all(_capitalised(t) or t.lower_ in NAME_LINKS for t in span))
 
 
 def _has_items_of_kind(q: Question, doc, span) -> bool:
@@ -2575,6 +2610,7 @@ def candidate_spans(q: Question, text: str) -> list[Span]:
         typed += EXTRACTORS[q.qtype](q, doc, matched)
     elif q.qtype != "phrase":
         typed += (_entity_spans(q, doc, matched) + _named_in_apposition(q, doc, matched)
+                  + _untagged_names_before_focus(q, doc, matched)
                   + _described_fillers(q, doc, matched) + _age_spans(q, doc, matched)
                   + _forum_spans(q, doc, matched))
     elif _asks_title(q):  # "On which programme ...?" → "Breakfast with Frost"
@@ -2624,6 +2660,10 @@ def _figures_answering_nothing(q: Question) -> frozenset[str]:
     Y", nor "which process" (a focus noun not of the date kind)."""
     if q.qtype in NAME_TYPES:
         return FIGURE_LABELS
+    if q.qtype == "date":  # "has died in Germany at 50": no date (an event may be: "before the Games")
+        return SURE_NAME_LABELS | {"NORP"} | FIGURE_LABELS - DATE_LABELS - {"ORDINAL"}
+    if q.qtype == "number":
+        return SURE_NAME_LABELS | {"NORP"}
     if q.qtype == "phrase" and (q.focus or MANNER_QUESTION.search(q.text)):
         return DATE_LABELS
     return frozenset()

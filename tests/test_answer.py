@@ -1285,3 +1285,29 @@ def test_a_list_inside_a_name_is_no_list_and_a_list_of_countries_names_countries
     question = "Which two countries finished ahead of the UK in the study?"
     assert _nothing_of_the_kind(question, "It examined the adoption and deployment of technology.")
     assert _span(question, "The report placed the UK third behind Sweden and Ireland.") == "Sweden and Ireland"
+
+
+def test_no_name_or_count_answers_when_and_no_name_how_many():
+    assert extract_span(analyse("On what date did the conductor die?"),
+                        "The conductor has died in Germany at 50.") is None
+    assert _nothing_of_the_kind("How many people attended the match?", "The match was played in Dublin.")
+
+
+def test_a_hometown_is_not_where_it_happened():
+    text = "A spokesman said Mr Tyndall, from Brighton, was arrested after a speech he made in Burnley."
+    assert _span("In which town did John Tyndall make the speech that led to his arrest?", text) == "Burnley"
+
+
+def test_a_title_in_apposition_after_the_name_fits():
+    question = analyse("Which senator welcomed the plan to tackle the deficit?")
+    titled = extract_span(question, "John McCain, a Republican Senator, said he was pleased the deficit would be tackled.")
+    untitled = extract_span(question, "John McCain said he was pleased the deficit would be tackled.")
+    assert (titled.start, titled.end) == (0, 11) and titled.score > untitled.score
+
+
+def test_an_untagged_name_before_a_noun_of_the_kind_asked_for():
+    text = "The Reporters Without Borders group said in a report that net censorship is advanced."
+    assert _span("Which media organisation reported that net censorship is advanced?", text) \
+        == "Reporters Without Borders"
+    text = "The U.S.-led coalition said in a report that net censorship is advanced."
+    assert _span("Which organisation reported that net censorship is advanced?", text) != "U.S.-led"
