@@ -110,6 +110,7 @@ class Evidence:
     soft: SoftMatch = NEUTRAL  # words matched in context (see rag.soft_match)
     support: Support = NO_SUPPORT
     other_casualties: bool = False  # not a feature either: it vetoes (see _counts_other_casualties)
+    now_for_later: bool = False  # nor this (see _counted_now_for_later)
 
     def vector(self) -> tuple[float, ...]:
         return (self.dense, self.coverage, self.key_coverage, self.sentence_coverage,
@@ -1207,10 +1208,26 @@ def _titled_for_another_office(q: Question, doc, ent) -> bool:
         first -= 1
     qualifiers = {_stem(t) for t in doc[first : offices[-1].i]
                   if not _is_focus(q, t) and t.ent_type_ not in ("NORP", "GPE") and t.is_alpha}
+    if _of_another_department(q, doc, ent):
+        return True
     asked = set(q.focus_terms).intersection(q.terms) - {q.focus_stem} - set(q.key_terms)
     if qualifiers & RANK_STEMS - asked:
         return True
     return bool(asked and qualifiers) and not asked & qualifiers
+
+
+OFFICE_REACH = 8  # tokens before a name that may hold its title ("Popular Mobilization Forces (PMF) deputy commander")
+
+
+def _of_another_department(q: Question, doc, ent) -> bool:
+    """'Secretary of State Antony Blinken' or 'State Secretary Antony Blinken' for "Who was the
+    Secretary of Defense?": no word of the department the question gives is in the title."""
+    asked = re.search(rf"\b{re.escape(q.focus)}\s+of\s+([^,?;]+)", q.text, re.I)
+    if asked is None or q.qtype != "person":
+        return False
+    department = set(tokenize(" ".join(asked.group(1).split()[:4])))
+    title = {_stem(t) for t in doc[max(0, ent.start - OFFICE_REACH) : ent.start]}
+    return bool(department) and department.isdisjoint(title)
 
 
 # "Which member of the government ...": any title of a person fits these
@@ -2825,11 +2842,12 @@ BIAS = -6.61
 
 
 def confidence(evidence: Evidence) -> float:
-    if evidence.names_missing or evidence.other_casualties:
+    if evidence.names_missing or evidence.other_casualties or evidence.now_for_later:
         # The question names something (Brazil, Berlin) that neither the sentence nor the
         # text around it mentions (a nationality, "the Russian capital", does not count:
         # articles say "Moscow"), or counts the wounded where the sentence counts only the
-        # dead: whatever the span, it does not answer this question.
+        # dead, or asks what a count will be where the sentence gives what it is now: whatever
+        # the span, it does not answer this question.
         return 0.0
     z = BIAS + sum(w * v for w, v in zip(WEIGHTS, evidence.vector(), strict=True))
     return 1.0 / (1.0 + math.exp(-z))
@@ -2838,13 +2856,14 @@ def confidence(evidence: Evidence) -> float:
 def _evidence(q: Question, s: _Scored, span: Span | None, margin: float,
               encoder: TokenEncoder, support: Support = NO_SUPPORT) -> Evidence:
     other_casualties = _counts_other_casualties(q, s.hit.passage.search_text)
+    now_for_later = span is not None and _counted_now_for_later(q, s.hit.passage.search_text, span)
     # A veto needs no similarities: spare the encoder run.
-    soft = NEUTRAL if s.names_missing or other_casualties else soft_match(
+    soft = NEUTRAL if s.names_missing or other_casualties or now_for_later else soft_match(
         q.text, s.hit.passage.search_text, (span.start, span.end) if span else None, encoder)
     return Evidence(s.hit.dense, s.coverage, s.key_coverage, s.sentence_coverage, s.missing,
                     bool(span and span.typed), span.score if span else 0.0, s.hint, s.anchor,
                     s.relation, s.relation_missing, margin, q.qtype, s.names_missing, soft, support,
-                    other_casualties)
+                    other_casualties, now_for_later)
 
 
 # The dead and the injured: news gives one count and not the other so often that "how many were
@@ -2860,6 +2879,20 @@ def _casualty_asked(q: Question) -> int | None:
         return None
     asked = [i for i, kind in enumerate(CASUALTIES) if kind.search(q.text)]
     return asked[0] if len(asked) == 1 else None
+
+
+FUTURE_ASKED = re.compile(r"\b(?:will|going to|expected to|set to)\b", re.I)
+NOW_SAID = re.compile(r"\b(?:currently|now|at present|presently)\b", re.I)
+NOW_REACH = 30  # characters either side of the figure
+
+
+def _counted_now_for_later(q: Question, sentence: str, span: Span) -> bool:
+    """"How many troops will stay once the mission ends?" is not answered by "there are
+    currently 2,500 troops" or "the 2,500 troops now in the country": a count of today (but
+    "Rosneft will now control about 16%" is one to come)."""
+    start, end = max(0, span.start - NOW_REACH), span.end + NOW_REACH
+    return q.qtype == "number" and bool(FUTURE_ASKED.search(q.text)) and bool(
+        NOW_SAID.search(sentence, start, end)) and not FUTURE_ASKED.search(sentence, start, end)
 
 
 def _counts_other_casualties(q: Question, sentence: str) -> bool:

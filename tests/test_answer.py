@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from rag.answer import (ABSTAIN_BELOW, Evidence, Support, candidate_spans, choose, confidence, extract_span,
-                        select_answer)
+from rag.answer import (ABSTAIN_BELOW, Evidence, Support, _counted_now_for_later, candidate_spans, choose,
+                        confidence, extract_span, select_answer)
 from rag.question import analyse
 from rag.schema import Hit, Passage
 
@@ -1311,3 +1311,24 @@ def test_an_untagged_name_before_a_noun_of_the_kind_asked_for():
         == "Reporters Without Borders"
     text = "The U.S.-led coalition said in a report that net censorship is advanced."
     assert _span("Which organisation reported that net censorship is advanced?", text) != "U.S.-led"
+
+
+def test_a_count_of_today_does_not_say_what_it_will_be():
+    def vetoed(question, text):
+        q = analyse(question)
+        return _counted_now_for_later(q, text, extract_span(q, text))
+    question = "How many US troops will stay in Iraq once the combat mission ends?"
+    assert vetoed(question, "There are currently 2,500 US troops in Iraq.")
+    assert vetoed(question, "The talks should shift the role of the 2,500 troops now there.")
+    assert not vetoed("How many US troops are in Iraq?", "There are currently 2,500 US troops in Iraq.")
+    assert not vetoed("What share of output will Rosneft control?", "Rosneft will now control about 16% of output.")
+
+
+def test_a_secretary_of_another_department_is_not_the_one_asked_for():
+    for text in ["U.S. State Secretary Antony Blinken said the talks went well.",
+                 "U.S. Secretary of State Antony Blinken said the talks went well."]:
+        assert _nothing_of_the_kind("Who was the U.S. Secretary of Defense at the talks?", text), text
+        assert _span("Who was the U.S. Secretary of State at the talks?", text) == "Antony Blinken"
+    text = "The US killed Popular Mobilization Forces (PMF) deputy commander Abu Mahdi al-Muhandis in Baghdad."
+    assert _span("Which deputy commander of Iraq's Popular Mobilization Forces was killed in Baghdad?", text) \
+        == "Abu Mahdi al-Muhandis"
