@@ -110,7 +110,7 @@ class Evidence:
     soft: SoftMatch = NEUTRAL  # words matched in context (see rag.soft_match)
     support: Support = NO_SUPPORT
     other_casualties: bool = False  # not a feature either: it vetoes (see _counts_other_casualties)
-    now_for_later: bool = False  # nor this (see _counted_now_for_later)
+    another_time: bool = False  # nor this (see _said_of_another_time)
 
     def vector(self) -> tuple[float, ...]:
         return (self.dense, self.coverage, self.key_coverage, self.sentence_coverage,
@@ -1201,14 +1201,20 @@ def _titled_for_another_office(q: Question, doc, ent) -> bool:
         return False
     offices = [t for t in doc[max(0, ent.start - 3) : ent.start]
                if _is_focus(q, t) and ent.start <= t.head.i < ent.end]  # not "a company of X"
-    if not offices:
+    after = next((c for c in ent.root.children if c.dep_ == "appos" and _is_focus(q, c)), None)
+    if offices:
+        first = offices[0].i
+        while first > 0 and doc[first - 1].dep_ in ("compound", "amod") and doc[first - 1].pos_ != "DET":
+            first -= 1
+        title = doc[first : offices[-1].i]
+        around = doc[max(0, ent.start - OFFICE_REACH) : ent.start]
+    elif after is not None:  # "Maj Gen Yahya Rasool, Mr Al Sudani's military spokesman"
+        title, around = doc[after.left_edge.i : after.i], doc[after.left_edge.i : after.right_edge.i + 1]
+    else:
         return False
-    first = offices[0].i
-    while first > 0 and doc[first - 1].dep_ in ("compound", "amod") and doc[first - 1].pos_ != "DET":
-        first -= 1
-    qualifiers = {_stem(t) for t in doc[first : offices[-1].i]
+    qualifiers = {_stem(t) for t in title
                   if not _is_focus(q, t) and t.ent_type_ not in ("NORP", "GPE") and t.is_alpha}
-    if _of_another_department(q, doc, ent):
+    if _of_another_department(q, around):
         return True
     asked = set(q.focus_terms).intersection(q.terms) - {q.focus_stem} - set(q.key_terms)
     if qualifiers & RANK_STEMS - asked:
@@ -1219,15 +1225,15 @@ def _titled_for_another_office(q: Question, doc, ent) -> bool:
 OFFICE_REACH = 8  # tokens before a name that may hold its title ("Popular Mobilization Forces (PMF) deputy commander")
 
 
-def _of_another_department(q: Question, doc, ent) -> bool:
+def _of_another_department(q: Question, around) -> bool:
     """'Secretary of State Antony Blinken' or 'State Secretary Antony Blinken' for "Who was the
-    Secretary of Defense?": no word of the department the question gives is in the title."""
+    Secretary of Defense?": no word of the department the question gives is in the words
+    around the name's title."""
     asked = re.search(rf"\b{re.escape(q.focus)}\s+of\s+([^,?;]+)", q.text, re.I)
     if asked is None or q.qtype != "person":
         return False
     department = set(tokenize(" ".join(asked.group(1).split()[:4])))
-    title = {_stem(t) for t in doc[max(0, ent.start - OFFICE_REACH) : ent.start]}
-    return bool(department) and department.isdisjoint(title)
+    return bool(department) and department.isdisjoint(_stem(t) for t in around)
 
 
 # "Which member of the government ...": any title of a person fits these
@@ -2842,12 +2848,12 @@ BIAS = -6.61
 
 
 def confidence(evidence: Evidence) -> float:
-    if evidence.names_missing or evidence.other_casualties or evidence.now_for_later:
+    if evidence.names_missing or evidence.other_casualties or evidence.another_time:
         # The question names something (Brazil, Berlin) that neither the sentence nor the
         # text around it mentions (a nationality, "the Russian capital", does not count:
         # articles say "Moscow"), or counts the wounded where the sentence counts only the
-        # dead, or asks what a count will be where the sentence gives what it is now: whatever
-        # the span, it does not answer this question.
+        # dead, or asks what a count or a date will be where the sentence gives what it is now
+        # or was: whatever the span, it does not answer this question.
         return 0.0
     z = BIAS + sum(w * v for w, v in zip(WEIGHTS, evidence.vector(), strict=True))
     return 1.0 / (1.0 + math.exp(-z))
@@ -2856,14 +2862,14 @@ def confidence(evidence: Evidence) -> float:
 def _evidence(q: Question, s: _Scored, span: Span | None, margin: float,
               encoder: TokenEncoder, support: Support = NO_SUPPORT) -> Evidence:
     other_casualties = _counts_other_casualties(q, s.hit.passage.search_text)
-    now_for_later = span is not None and _counted_now_for_later(q, s.hit.passage.search_text, span)
+    another_time = span is not None and _said_of_another_time(q, s.hit.passage.search_text, span)
     # A veto needs no similarities: spare the encoder run.
-    soft = NEUTRAL if s.names_missing or other_casualties or now_for_later else soft_match(
+    soft = NEUTRAL if s.names_missing or other_casualties or another_time else soft_match(
         q.text, s.hit.passage.search_text, (span.start, span.end) if span else None, encoder)
     return Evidence(s.hit.dense, s.coverage, s.key_coverage, s.sentence_coverage, s.missing,
                     bool(span and span.typed), span.score if span else 0.0, s.hint, s.anchor,
                     s.relation, s.relation_missing, margin, q.qtype, s.names_missing, soft, support,
-                    other_casualties, now_for_later)
+                    other_casualties, another_time)
 
 
 # The dead and the injured: news gives one count and not the other so often that "how many were
@@ -2884,6 +2890,26 @@ def _casualty_asked(q: Question) -> int | None:
 FUTURE_ASKED = re.compile(r"\b(?:will|going to|expected to|set to)\b", re.I)
 NOW_SAID = re.compile(r"\b(?:currently|now|at present|presently)\b", re.I)
 NOW_REACH = 30  # characters either side of the figure
+
+
+LATER_ASKED = re.compile(r"^\W*(?:when|on what date|in what (?:month|year))\s+(?:is|are|will)\b|"
+                         r"\b(?:is|are) (?:scheduled|due|expected|set) to\b", re.I)
+FUTURE_AUX = frozenset(("will", "would", "'ll", "shall"))
+
+
+def _said_of_another_time(q: Question, sentence: str, span: Span) -> bool:
+    return _counted_now_for_later(q, sentence, span) or _dated_in_past_for_later(q, sentence, span)
+
+
+def _dated_in_past_for_later(q: Question, sentence: str, span: Span) -> bool:
+    """"When is the next round scheduled?" is not answered by "began their dialogue in June
+    2020": the date's verb is in the past tense."""
+    if q.qtype != "date" or not LATER_ASKED.search(q.text):
+        return False
+    doc = parse(sentence, lemmas=False)
+    tok = doc.char_span(span.start, span.end, alignment_mode="expand").root
+    verb = next((t for t in [tok, *tok.ancestors] if t.pos_ in ("VERB", "AUX")), None)
+    return verb is not None and verb.tag_ == "VBD" and not any(c.lower_ in FUTURE_AUX for c in verb.children)
 
 
 def _counted_now_for_later(q: Question, sentence: str, span: Span) -> bool:
