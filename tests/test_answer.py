@@ -1344,3 +1344,10 @@ def test_a_title_in_apposition_after_the_name_may_be_of_another_office():
     assert _span("Who is Mr Al Sudani's military spokesman?", text) == "Maj Gen Yahya Rasool"
     text = '"Access tends to be taken up by those who have it," said Adrian Hosford, director of corporate responsibility at BT.'
     assert _span("Who is BT's director of corporate responsibility?", text) == "Adrian Hosford"
+
+
+def test_countries_are_no_subjects_talked_about():
+    question = "Apart from the redeployment, which subjects did the dialogue also deal with?"
+    assert _nothing_of_the_kind(question, "The United States and Iraq agreed on Wednesday to redeploy the troops.")
+    assert _span(question, "The dialogue also covered security and counterterrorism, economics and energy.") \
+        == "security and counterterrorism, economics and energy"
