@@ -2991,12 +2991,24 @@ def _agreeing(answer: str, best: _Scored, others: list[_Scored]) -> list[_Scored
 
 
 SPAN_WEIGHT = 0.3  # how much a better span can outweigh a better-matching sentence
+# The runners-up (other answers) whose confidence is also computed, and how much more confident
+# one must be to replace the best-scoring answer (dev runs: see the README, "Session 19")
+ALTERNATIVES = 3
+SWITCH_MARGIN = 0.25
 MAX_MARGIN = 0.5  # a margin this wide says all it can (also when no other answer is found)
 
 
 def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None
            ) -> tuple[list[_Scored], _Choice | None]:
     """The scored sentences, and the best sentence and span among them (or None)."""
+    scored, choices = _choices(q, hits, idf, 1)
+    return scored, choices[0] if choices else None
+
+
+def _choices(q: Question, hits: list[Hit], idf: dict[str, float] | None, n: int
+             ) -> tuple[list[_Scored], list[_Choice]]:
+    """The scored sentences, and the best sentence and span for each of the ``n`` best
+    different answers, best first."""
     scored = _score_sentences(q, hits, idf or {})
     # Sentences scoring far below the best are never chosen (dev sets: same answers without
     # them), so they are not parsed.
@@ -3016,16 +3028,25 @@ def choose(q: Question, hits: list[Hit], idf: dict[str, float] | None = None
         if wants_kind and not span.typed:
             combined -= 0.1
         options.append((combined, s, span))
-    if not options:
-        return scored, None
-    best_combined, best, span = max(options, key=lambda o: o[0])  # the first of equals
+    options.sort(key=lambda o: o[0], reverse=True)  # stable: the first of equals stays first
+    choices: list[_Choice] = []
+    for combined, s, span in options:
+        if len(choices) == n:
+            break
+        if not any(_same_answer(_answer_key(s, span), _answer_key(c.sentence, c.span)) for c in choices):
+            choices.append(_choice(combined, s, span, options, scored[0]))
+    return scored, choices
+
+
+def _choice(combined: float, best: _Scored, span: Span, options: list, best_matching: _Scored) -> _Choice:
     answer = _answer_key(best, span)
     agrees = [_same_answer(_answer_key(s, sp), answer) for _, s, sp in options]
-    # A close runner-up giving another answer makes the choice a guess.
-    rival = max((c for (c, _, _), same in zip(options, agrees) if not same), default=None)
-    margin = MAX_MARGIN if rival is None else min(best_combined - rival, MAX_MARGIN)
+    # A close runner-up giving another answer makes the choice a guess (for a runner-up
+    # itself, the margin is below zero).
+    rival = max((c for (c, s, _), same in zip(options, agrees) if not same), default=None)
+    margin = MAX_MARGIN if rival is None else min(combined - rival, MAX_MARGIN)
     agreeing = [s for (_, s, _), same in zip(options, agrees) if same and s is not best]
-    return scored, _Choice(best, span, margin, _support(best, agreeing, scored[0]))
+    return _Choice(best, span, margin, _support(best, agreeing, best_matching))
 
 
 def _support(best: _Scored, agreeing: list[_Scored], best_matching: _Scored) -> Support:
@@ -3050,6 +3071,20 @@ def _inside(part: str, whole: str) -> bool:
                for m in re.finditer(re.escape(part), whole))
 
 
+def _most_confident(q: Question, choices: list[_Choice], encoder: TokenEncoder) -> tuple[_Choice, float]:
+    """The best-scoring answer, unless another is clearly likelier right by the confidence: the
+    sentence and span scores rank by what they see, the confidence weighs the rest (how well the
+    sentence's words, read in context, match the question's; vetoes; agreement)."""
+    best = choices[0]
+    best_conf = confidence(_evidence(q, best.sentence, best.span, best.margin, encoder, best.support))
+    chosen, conf = best, best_conf
+    for other in choices[1:]:
+        other_conf = confidence(_evidence(q, other.sentence, other.span, other.margin, encoder, other.support))
+        if other_conf > max(conf, best_conf + SWITCH_MARGIN):
+            chosen, conf = other, other_conf
+    return chosen, conf
+
+
 def select_answer(question: str, hits: list[Hit], k: int = 5,
                   abstain_below: float = ABSTAIN_BELOW,
                   idf: dict[str, float] | None = None, encoder: TokenEncoder | None = None) -> Answer:
@@ -3060,14 +3095,14 @@ def select_answer(question: str, hits: list[Hit], k: int = 5,
     """
     encoder = encoder or LazyEmbedder()
     q = analyse(question)
-    scored, chosen = choose(q, hits, idf)
+    scored, choices = _choices(q, hits, idf, ALTERNATIVES)
     if not scored:
         return Answer(question=question, answer="", abstained=True, confidence=0.0,
                       answer_type=q.qtype, note="the store is empty")
-    if chosen is None:
+    if not choices:
         return _declined(question, q, scored, k, confidence(_evidence(q, scored[0], None, 0.0, encoder)))
+    chosen, conf = _most_confident(q, choices, encoder)
     best, span = chosen.sentence, chosen.span
-    conf = confidence(_evidence(q, best, span, chosen.margin, encoder, chosen.support))
     if conf < abstain_below:
         return _declined(question, q, scored, k, conf)
 

@@ -1351,3 +1351,19 @@ def test_countries_are_no_subjects_talked_about():
     assert _nothing_of_the_kind(question, "The United States and Iraq agreed on Wednesday to redeploy the troops.")
     assert _span(question, "The dialogue also covered security and counterterrorism, economics and energy.") \
         == "security and counterterrorism, economics and energy"
+
+
+def test_a_runner_up_replaces_the_best_scoring_answer_only_when_clearly_more_confident(monkeypatch):
+    import rag.answer as answer
+    hits = [_hit("The harbour reopened on 14 March after repairs.", "a.txt", 0.7),
+            _hit("The harbour reopened to ferries on 2 January.", "b.txt", 0.65)]
+    q = analyse("When did the harbour reopen?")
+    _, choices = answer._choices(q, hits, {}, 3)
+    assert [c.sentence.hit.passage.source for c in choices] == ["a.txt", "b.txt"]
+    assert choices[1].margin < 0  # a runner-up is behind the best by its score
+    monkeypatch.setattr(answer, "_evidence", lambda q, s, *rest: s.hit.passage.source)
+    for runner_up, expected in [(0.9, "b.txt"), (0.6, "a.txt")]:
+        monkeypatch.setattr(answer, "confidence", lambda source, r=runner_up: {"a.txt": 0.5, "b.txt": r}[source])
+        chosen, conf = answer._most_confident(q, choices, encoder=None)
+        assert chosen.sentence.hit.passage.source == expected
+        assert conf == {"a.txt": 0.5, "b.txt": runner_up}[expected]
