@@ -1687,8 +1687,11 @@ def _inside_longer_name(doc, span) -> bool:
            for e in doc.ents if e.label_ in NAME_LABELS):
         return True
     before = span.start - 1
-    return (before >= 1 and doc[before].lower_ in NAME_LINKS and not any(t.ent_type_ for t in span) and _capitalised(doc[before - 1])
-            and not doc[before - 1].is_sent_start and all(_capitalised(t) or t.lower_ in NAME_LINKS for t in span))
+    if before < 1 or doc[before].lower_ not in NAME_LINKS or any(t.ent_type_ for t in span):
+        return False
+    opener = doc[before - 1]  # "Corporation" of "Corporation for"
+    return _capitalised(opener) and not opener.is_sent_start \
+        and all(_capitalised(t) or t.lower_ in NAME_LINKS for t in span)
 
 
 TOPIC_FOCUS = frozenset("subject topic issue area field sector matter theme".split())
